@@ -1,0 +1,7 @@
+#ifndef NARRATIVE_WATCH_CSQLITE_SHIM_H
+#define NARRATIVE_WATCH_CSQLITE_SHIM_H
+#include <sqlite3.h>
+
+/* SQLITE_TRANSIENT is a cast macro Swift cannot import. */
+static inline sqlite3_destructor_type nw_sqlite_transient(void) { return SQLITE_TRANSIENT; }
+#endif

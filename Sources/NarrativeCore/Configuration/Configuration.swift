@@ -1,0 +1,100 @@
+import Foundation
+
+/// NarrativeWatch's whole configuration, validated. Every key, its unit and default is
+/// documented here and in `Config/narrative-watch.toml`.
+public struct Configuration: Sendable, Equatable {
+    public var storage = Storage()
+    public var polling = Polling()
+    public var detection = Detection()
+    public var feeds: [Feed] = []
+    public var narratives: [Narrative] = []
+    public var webhooks: [Webhook] = []
+
+    public init() {}
+
+    public struct Storage: Sendable, Equatable {
+        /// SQLite file; a relative path resolves against `$STATE_DIRECTORY`, else the working directory.
+        public var database = "narrative-watch.sqlite"
+        /// How long raw items are kept, in seconds (default 90 days); series and alerts are kept for ever.
+        public var itemRetention = 90 * 86_400
+    }
+
+    public struct Polling: Sendable, Equatable {
+        /// Default interval between two polls of one feed, in seconds (default 15 minutes).
+        public var interval = 15 * 60
+        /// Transfers at once (default 16).
+        public var concurrency = 16
+        /// Transfers at once to one host (default 4).
+        public var perHost = 4
+        /// Whole-transfer timeout, in seconds (default 20).
+        public var timeout = 20
+        /// Largest response body accepted, in bytes (default 10 MiB).
+        public var maxBody = 10 << 20
+    }
+
+    public struct Detection: Sendable, Equatable {
+        /// Width of one series bucket, in seconds (default 1 hour).
+        public var bucket = 3600
+        /// Trailing window the baseline share is learnt from, in seconds (default 14 days).
+        public var baseline = 14 * 86_400
+        /// History a narrative needs before it can raise an alert, in seconds (default 3 days).
+        public var warmUp = 3 * 86_400
+        /// Fewest matching items in a bucket that can be a spike (default 5).
+        public var minCount = 5
+        /// Smallest ratio of observed to expected that can be a spike (default 2.0).
+        public var minLift = 2.0
+        /// Largest upper-tail probability that still counts as significant (default 1e-4).
+        public var significance = 1e-4
+    }
+
+    public struct Feed: Sendable, Equatable {
+        public var url: String
+        /// Display name; nil means the feed's own title.
+        public var name: String?
+        /// Interval between polls, in seconds; nil means `polling.interval`.
+        public var interval: Int?
+        /// Language hint such as `en`, `ar`, `zh`.
+        public var language: String?
+
+        public init(url: String, name: String? = nil, interval: Int? = nil, language: String? = nil) {
+            self.url = url
+            self.name = name
+            self.interval = interval
+            self.language = language
+        }
+    }
+
+    public struct Narrative: Sendable, Equatable {
+        public enum Kind: String, Sendable { case topic, hype }
+        /// Stable key, `[a-z0-9-]+`.
+        public var id: String
+        public var name: String
+        public var kind: Kind
+        public var terms: [String]
+        /// Phrases inside which a hit does not count.
+        public var exclude: [String]
+
+        public init(id: String, name: String? = nil, kind: Kind = .topic, terms: [String], exclude: [String] = []) {
+            self.id = id
+            self.name = name ?? id
+            self.kind = kind
+            self.terms = terms
+            self.exclude = exclude
+        }
+    }
+
+    public struct Webhook: Sendable, Equatable {
+        public enum Format: String, Sendable, CaseIterable { case standard, slack, discord }
+        public var name: String
+        public var url: String
+        public var format: Format
+        public var secretFile: String?
+        /// Narrative ids this hook receives; empty means all.
+        public var narratives: [String]
+    }
+}
+
+extension Configuration.Feed {
+    /// The interval that applies to this feed, in seconds.
+    public func effectiveInterval(_ polling: Configuration.Polling) -> Int { interval ?? polling.interval }
+}

@@ -1,0 +1,89 @@
+import NarrativeCore
+
+
+/// The journal entries NarrativeWatch raises, each with a fixed `MESSAGE_ID` so
+/// `journalctl MESSAGE_ID=…` finds every event of a kind.
+public enum EventKind: String, Sendable, CaseIterable {
+    case spikeStarted, spikeResolved, feedFailing, feedRecovered
+
+    public var messageID: String {
+        switch self {
+        case .spikeStarted: "5b6a4c4fb65c48acad249795c1497184"
+        case .spikeResolved: "29fb4256270e4e70ac0ced3bd1883e30"
+        case .feedFailing: "6ae7498d712a4f508e7a32b7075ff70d"
+        case .feedRecovered: "c1f3eb3aa060407e87119d79ca2108c5"
+        }
+    }
+
+    /// syslog priority: 4 warning for a spike, 5 notice when resolved, 3 error for a failing feed.
+    public var priority: Int {
+        switch self {
+        case .spikeStarted: 4
+        case .spikeResolved: 5
+        case .feedFailing: 3
+        case .feedRecovered: 5
+        }
+    }
+}
+
+/// Journal fields and readable messages for alerts and feed health.
+public enum AlertEvents {
+    /// The entry for an alert that started or resolved.
+    public static func fields(for record: AlertRecord, kind: EventKind) -> [(String, String)] {
+        let e = record.episode
+        return [
+            ("MESSAGE", message(for: record, kind: kind)),
+            ("MESSAGE_ID", kind.messageID),
+            ("PRIORITY", String(kind.priority)),
+            ("NARRATIVE", e.narrative),
+            ("ALERT_ID", e.id),
+            ("OBSERVED", String(e.observed)),
+            ("EXPECTED", JSONValue.format(e.expected)),
+            ("LIFT", JSONValue.format(e.lift)),
+            ("SCORE", JSONValue.format(e.score)),
+            ("BUCKET_START", Timestamp.iso8601(e.bucketStart)),
+            ("SPIKES_90D", String(record.spikesIn90Days)),
+            ("TOP_LINK", record.topItems.first?.link ?? ""),
+            ("SOURCES", String(record.sources)),
+        ]
+    }
+
+    /// One readable line: narrative, observed vs expected, lift, recurrence.
+    public static func message(for record: AlertRecord, kind: EventKind) -> String {
+        let e = record.episode
+        let counts = "\(e.observed) items vs \(oneDecimal(e.expected)) expected (\(oneDecimal(e.lift))× lift, \(record.sources) source\(record.sources == 1 ? "" : "s"))"
+        let recurrence = "\(ordinal(record.spikesIn90Days)) spike in 90 days" + (record.previous.map { ", previous \(Timestamp.iso8601($0))" } ?? "")
+        switch kind {
+        case .spikeResolved:
+            return "\(e.narrative) spike resolved: peaked at \(counts) in the bucket of \(Timestamp.iso8601(e.bucketStart))"
+        default:
+            return "\(e.narrative) spike: \(counts) in the bucket of \(Timestamp.iso8601(e.bucketStart)); \(recurrence)"
+        }
+    }
+
+    /// The entry for a feed that started failing or recovered.
+    public static func feedFields(url: String, kind: EventKind, detail: String, errorClass: String?, consecutiveErrors: Int) -> [(String, String)] {
+        let message = kind == .feedFailing ? "feed failing: \(url): \(detail)" : "feed recovered: \(url)"
+        var fields = [("MESSAGE", message), ("MESSAGE_ID", kind.messageID), ("PRIORITY", String(kind.priority)),
+                      ("FEED_URL", url), ("CONSECUTIVE_ERRORS", String(consecutiveErrors))]
+        if let errorClass { fields.append(("ERROR_CLASS", errorClass)) }
+        return fields
+    }
+
+    static func oneDecimal(_ v: Double) -> String {
+        let r = (v * 10).rounded() / 10
+        return r == r.rounded() ? String(Int(r)) + ".0" : String(r)
+    }
+
+    static func ordinal(_ n: Int) -> String {
+        let suffix: String
+        switch (n % 10, n % 100) {
+        case (_, 11...13): suffix = "th"
+        case (1, _): suffix = "st"
+        case (2, _): suffix = "nd"
+        case (3, _): suffix = "rd"
+        default: suffix = "th"
+        }
+        return "\(n)\(suffix)"
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+import Logging
+import NarrativeCore
+import Notify
+import SeriesStore
+import ServiceLifecycle
+
+/// The daemon's main loop: every tick, poll the feeds that are due, ingest, detect, notify.
+/// Stops between cycles on graceful shutdown; a cycle in flight finishes its transaction.
+public struct PollingService: Service {
+    public let configuration: Configuration
+    public let databasePath: String
+    public let logger: Logger
+    /// Seconds between two looks at which feeds are due.
+    public let tick: Int
+
+    public init(configuration: Configuration, databasePath: String, logger: Logger, tick: Int = 30) {
+        self.configuration = configuration
+        self.databasePath = databasePath
+        self.logger = logger
+        self.tick = tick
+    }
+
+    public func run() async throws {
+        try await cancelWhenGracefulShutdown { [self] in try await loop() }
+        ServiceManager.notify("STOPPING=1")
+        logger.notice("narrative-watch stopped")
+    }
+
+    /// Runs until cancelled; the database and the cycle live inside the loop's task.
+    private func loop() async throws {
+        let database = try NarrativeDatabase(path: databasePath, bucketWidth: configuration.detection.bucket)
+        let cycle = PollCycle(configuration: configuration, logger: logger)
+        ServiceManager.notify("READY=1\nSTATUS=polling \(configuration.feeds.count) feeds")
+        logger.notice("narrative-watch started", metadata: ["feeds": "\(configuration.feeds.count)", "narratives": "\(configuration.narratives.count)", "database": "\(databasePath)"])
+        var lastPolled: [String: Int64] = [:]
+        for state in try database.feedStates() { lastPolled[state.url] = state.lastPoll }
+        while !Task.isCancelled {
+            let now = Int64(Date().timeIntervalSince1970)
+            let due = configuration.feeds.filter { feed in
+                (lastPolled[feed.url] ?? 0) + Int64(feed.effectiveInterval(configuration.polling)) <= now
+            }
+            if !due.isEmpty {
+                let report = try await cycle.run(database: database, feeds: due)
+                for feed in due { lastPolled[feed.url] = now }
+                logger.info("cycle done", metadata: ["feeds.polled": "\(report.feedsPolled)", "feeds.failed": "\(report.feedsFailed)", "items.new": "\(report.newItems)"])
+                ServiceManager.notify("STATUS=polling \(configuration.feeds.count) feeds, \(report.feedsFailed) failing in the last cycle")
+            }
+            try await Task.sleep(for: .seconds(tick))
+        }
+    }
+}

@@ -1,0 +1,274 @@
+import NarrativeCore
+
+/// NarrativeWatch's SQLite database: feeds and their fetch state, items, the per-narrative
+/// series with their exposure, evaluations and alerts. WAL mode, so `history` and friends
+/// read while the daemon writes.
+public final class NarrativeDatabase {
+    private let db: SQLiteConnection
+    public var path: String { db.path }
+
+    /// Opens (creating when needed) and migrates the database.
+    /// - Parameter bucketWidth: the series' bucket width in seconds; a database keeps the one it was created with.
+    public init(path: String, bucketWidth: Int) throws(StoreError) {
+        db = try SQLiteConnection(path: path)
+        try db.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;")
+        try migrate()
+        try checkBucketWidth(bucketWidth)
+    }
+
+    /// Opens an existing database for queries only.
+    public init(readingAt path: String) throws(StoreError) {
+        db = try SQLiteConnection(path: path, readOnly: true)
+        let applied = try db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'schema_migrations'").rows { $0.int(0) }
+        guard applied.first == 1 else {
+            throw StoreError(code: 26, message: "not a NarrativeWatch database", context: "opening \(path)")
+        }
+    }
+
+    private func migrate() throws(StoreError) {
+        try db.execute("CREATE TABLE IF NOT EXISTS schema_migrations(name TEXT PRIMARY KEY, applied INTEGER NOT NULL)")
+        let applied = Set(try db.prepare("SELECT name FROM schema_migrations").rows { $0.text(0) ?? "" })
+        for migration in Schema.migrations where !applied.contains(migration.name) {
+            try db.transaction { () throws(StoreError) in
+                try db.execute(migration.sql)
+                try db.prepare("INSERT INTO schema_migrations(name, applied) VALUES (?, strftime('%s','now'))").run([.text(migration.name)])
+            }
+        }
+    }
+
+    private func checkBucketWidth(_ width: Int) throws(StoreError) {
+        let stored = try db.prepare("SELECT value FROM meta WHERE key = 'bucket_seconds'").rows { $0.text(0) }.first ?? nil
+        if let stored {
+            guard stored == String(width) else {
+                throw StoreError(code: 1, message: "the database holds \(ConfigUnits.format(seconds: Int(stored) ?? 0)) buckets but the configuration asks for \(ConfigUnits.format(seconds: width)); keep detection.bucket or start a new database", context: "opening \(path)")
+            }
+        } else {
+            try db.prepare("INSERT INTO meta(key, value) VALUES ('bucket_seconds', ?)").run([.text(String(width))])
+        }
+    }
+
+    /// The bucket width the stored series use, in seconds.
+    public func bucketWidth() throws(StoreError) -> Int? {
+        try db.prepare("SELECT value FROM meta WHERE key = 'bucket_seconds'").rows { $0.text(0).flatMap { Int($0) } }.first ?? nil
+    }
+
+    // MARK: Feeds
+
+    public func feedStates() throws(StoreError) -> [FeedState] {
+        try db.prepare("""
+            SELECT url, title, etag, last_modified, last_poll, last_success, consecutive_errors, last_error, items_total
+            FROM feeds ORDER BY id
+            """).rows { r in
+            FeedState(url: r.text(0) ?? "", title: r.text(1), etag: r.text(2), lastModified: r.text(3), lastPoll: r.optionalInt(4),
+                      lastSuccess: r.optionalInt(5), consecutiveErrors: Int(r.int(6)), lastError: r.text(7), itemsTotal: Int(r.int(8)))
+        }
+    }
+
+    private func feedID(_ url: String) throws(StoreError) -> Int64 {
+        try db.prepare("INSERT OR IGNORE INTO feeds(url) VALUES (?)").run([.text(url)])
+        return try db.prepare("SELECT id FROM feeds WHERE url = ?").rows([.text(url)]) { $0.int(0) }[0]
+    }
+
+    /// Stores one successful poll: new items, their counts and the feed's state, all or nothing.
+    /// Items the feed already delivered are skipped, so re-polling never counts twice.
+    /// - Returns: how many items were new.
+    @discardableResult
+    public func ingest(_ batch: IngestBatch) throws(StoreError) -> Int {
+        try db.transaction { () throws(StoreError) -> Int in
+            let feed = try feedID(batch.feedURL)
+            let insertItem = try db.prepare("""
+                INSERT OR IGNORE INTO items(feed_id, key, title, link, published, fetched, bucket_start)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """)
+            let addExposure = try db.prepare("""
+                INSERT INTO exposure(bucket_start, items) VALUES (?, 1)
+                ON CONFLICT(bucket_start) DO UPDATE SET items = items + 1
+                """)
+            let addSeries = try db.prepare("""
+                INSERT INTO series(narrative, bucket_start, matched, mentions) VALUES (?, ?, 1, ?)
+                ON CONFLICT(narrative, bucket_start) DO UPDATE SET matched = matched + 1, mentions = mentions + excluded.mentions
+                """)
+            let addMention = try db.prepare("INSERT INTO item_mentions(narrative, item_id, mentions) VALUES (?, ?, ?)")
+            var added = 0
+            for item in batch.items {
+                try insertItem.run([.int(feed), .text(item.key), .optionalText(item.title), .optionalText(item.link),
+                                    .optionalInt(item.published), .int(batch.fetchedAt), .int(item.bucketStart)])
+                guard db.changes == 1 else { continue }
+                let itemID = db.lastInsertRowID
+                added += 1
+                try addExposure.run([.int(item.bucketStart)])
+                for (narrative, mentions) in item.mentions.sorted(by: { $0.key < $1.key }) where mentions > 0 {
+                    try addSeries.run([.text(narrative), .int(item.bucketStart), .integer(mentions)])
+                    try addMention.run([.text(narrative), .int(itemID), .integer(mentions)])
+                }
+            }
+            try db.prepare("""
+                UPDATE feeds SET title = coalesce(?, title), etag = ?, last_modified = ?, last_poll = ?, last_success = ?,
+                    consecutive_errors = 0, last_error = NULL, items_total = items_total + ?
+                WHERE id = ?
+                """).run([.optionalText(batch.feedTitle), .optionalText(batch.etag), .optionalText(batch.lastModified),
+                          .int(batch.fetchedAt), .int(batch.fetchedAt), .integer(added), .int(feed)])
+            return added
+        }
+    }
+
+    /// Records a poll answered with 304 Not Modified.
+    public func recordNotModified(feedURL: String, at time: Int64) throws(StoreError) {
+        try db.transaction { () throws(StoreError) in
+            let feed = try feedID(feedURL)
+            try db.prepare("UPDATE feeds SET last_poll = ?, last_success = ?, consecutive_errors = 0, last_error = NULL WHERE id = ?")
+                .run([.int(time), .int(time), .int(feed)])
+        }
+    }
+
+    /// Records a failed poll. - Returns: the feed's consecutive failures, this one included.
+    @discardableResult
+    public func recordFailure(feedURL: String, at time: Int64, error: String) throws(StoreError) -> Int {
+        try db.transaction { () throws(StoreError) -> Int in
+            let feed = try feedID(feedURL)
+            try db.prepare("UPDATE feeds SET last_poll = ?, consecutive_errors = consecutive_errors + 1, last_error = ? WHERE id = ?")
+                .run([.int(time), .text(error), .int(feed)])
+            return Int(try db.prepare("SELECT consecutive_errors FROM feeds WHERE id = ?").rows([.int(feed)]) { $0.int(0) }[0])
+        }
+    }
+
+    // MARK: Series
+
+    /// Start of the first bucket holding any item.
+    public func firstDataBucket() throws(StoreError) -> Int64? {
+        try db.prepare("SELECT min(bucket_start) FROM exposure").rows { $0.optionalInt(0) }.first ?? nil
+    }
+
+    /// All-items counts per bucket start in [from, to].
+    public func exposure(from: Int64, to: Int64) throws(StoreError) -> [Int64: Int] {
+        var out: [Int64: Int] = [:]
+        for (start, items) in try db.prepare("SELECT bucket_start, items FROM exposure WHERE bucket_start BETWEEN ? AND ?")
+            .rows([.int(from), .int(to)], { ($0.int(0), Int($0.int(1))) }) {
+            out[start] = items
+        }
+        return out
+    }
+
+    /// Matching-item counts of one narrative per bucket start in [from, to].
+    public func matched(narrative: String, from: Int64, to: Int64) throws(StoreError) -> [Int64: Int] {
+        var out: [Int64: Int] = [:]
+        for (start, matched) in try db.prepare("SELECT bucket_start, matched FROM series WHERE narrative = ? AND bucket_start BETWEEN ? AND ?")
+            .rows([.text(narrative), .int(from), .int(to)], { ($0.int(0), Int($0.int(1))) }) {
+            out[start] = matched
+        }
+        return out
+    }
+
+    /// Buckets of one narrative in [from, to] that were evaluated as spikes.
+    public func spikeBuckets(narrative: String, from: Int64, to: Int64) throws(StoreError) -> Set<Int64> {
+        Set(try db.prepare("SELECT bucket_start FROM evaluations WHERE narrative = ? AND spike = 1 AND bucket_start BETWEEN ? AND ?")
+            .rows([.text(narrative), .int(from), .int(to)]) { $0.int(0) })
+    }
+
+    /// The narrative's series in [from, to], one point per bucket that holds any item.
+    public func points(narrative: String, from: Int64, to: Int64) throws(StoreError) -> [SeriesPoint] {
+        try db.prepare("""
+            SELECT e.bucket_start, e.items, coalesce(s.matched, 0), coalesce(s.mentions, 0), v.expected, v.score, coalesce(v.spike, 0)
+            FROM exposure e
+            LEFT JOIN series s ON s.narrative = ?1 AND s.bucket_start = e.bucket_start
+            LEFT JOIN evaluations v ON v.narrative = ?1 AND v.bucket_start = e.bucket_start
+            WHERE e.bucket_start BETWEEN ?2 AND ?3
+            ORDER BY e.bucket_start
+            """).rows([.text(narrative), .int(from), .int(to)]) { r in
+            SeriesPoint(start: r.int(0), items: Int(r.int(1)), matched: Int(r.int(2)), mentions: Int(r.int(3)),
+                        expected: r.optionalDouble(4), score: r.optionalDouble(5), spike: r.int(6) != 0)
+        }
+    }
+
+    // MARK: Detection
+
+    /// The newest evaluated bucket of a narrative and the alert it has firing, if any.
+    public func detectionCursor(narrative: String) throws(StoreError) -> (lastEvaluated: Int64, firing: AlertRecord?)? {
+        let rows = try db.prepare("SELECT last_evaluated, firing_alert FROM detection_cursor WHERE narrative = ?")
+            .rows([.text(narrative)]) { ($0.int(0), $0.text(1)) }
+        guard let (last, firingID) = rows.first else { return nil }
+        let firing = try firingID.flatMap { (id) throws(StoreError) -> AlertRecord? in try alert(id: id) }
+        return (last, firing)
+    }
+
+    /// Distinct feeds and the top stories behind a narrative's bucket.
+    public func evidence(narrative: String, bucketStart: Int64, limit: Int) throws(StoreError) -> (sources: Int, top: [TopItem]) {
+        let sources = try db.prepare("""
+            SELECT count(DISTINCT i.feed_id) FROM item_mentions m JOIN items i ON i.id = m.item_id
+            WHERE m.narrative = ? AND i.bucket_start = ?
+            """).rows([.text(narrative), .int(bucketStart)]) { Int($0.int(0)) }.first ?? 0
+        let top = try db.prepare("""
+            SELECT coalesce(i.title, ''), coalesce(i.link, ''), coalesce(f.title, f.url)
+            FROM item_mentions m JOIN items i ON i.id = m.item_id JOIN feeds f ON f.id = i.feed_id
+            WHERE m.narrative = ? AND i.bucket_start = ?
+            ORDER BY m.mentions DESC, i.published DESC, i.id
+            LIMIT ?
+            """).rows([.text(narrative), .int(bucketStart), .integer(limit)]) {
+            TopItem(title: $0.text(0) ?? "", link: $0.text(1) ?? "", feed: $0.text(2) ?? "")
+        }
+        return (sources, top)
+    }
+
+    /// Alerts of a narrative whose first bucket lies in [from, to], oldest first.
+    public func alertStarts(narrative: String, from: Int64, to: Int64) throws(StoreError) -> [Int64] {
+        try db.prepare("SELECT bucket_start FROM alerts WHERE narrative = ? AND bucket_start BETWEEN ? AND ? ORDER BY bucket_start")
+            .rows([.text(narrative), .int(from), .int(to)]) { $0.int(0) }
+    }
+
+    /// Stores the outcome of one detection pass over one narrative, all or nothing:
+    /// its evaluations, the alerts it started or changed, and its new cursor.
+    public func recordDetection(narrative: String, evaluations: [EvaluationRecord], alerts: [AlertRecord],
+                                lastEvaluated: Int64, firingAlert: String?) throws(StoreError) {
+        try db.transaction { () throws(StoreError) in
+            let evaluation = try db.prepare("INSERT OR REPLACE INTO evaluations(narrative, bucket_start, expected, score, spike) VALUES (?, ?, ?, ?, ?)")
+            for record in evaluations {
+                try evaluation.run([.text(narrative), .int(record.bucketStart), .double(record.evaluation.expected),
+                                    .double(record.evaluation.score), .integer(record.evaluation.isSpike ? 1 : 0)])
+            }
+            let upsert = try db.prepare("""
+                INSERT OR REPLACE INTO alerts(id, narrative, state, started, ended, bucket_start, last_spike_bucket, observed,
+                    expected, lift, score, spikes_90d, previous, sources, top_items)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            for a in alerts {
+                let e = a.episode
+                let top = JSONValue.array(a.topItems.map { .object([("title", .string($0.title)), ("link", .string($0.link)), ("feed", .string($0.feed))]) })
+                try upsert.run([.text(e.id), .text(e.narrative), .text(e.state.rawValue), .int(e.started), .optionalInt(e.ended),
+                                .int(e.bucketStart), .int(e.lastSpikeBucket), .integer(e.observed), .double(e.expected), .double(e.lift),
+                                .double(e.score), .integer(a.spikesIn90Days), .optionalInt(a.previous), .integer(a.sources),
+                                .text(top.serialized())])
+            }
+            try db.prepare("INSERT OR REPLACE INTO detection_cursor(narrative, last_evaluated, firing_alert) VALUES (?, ?, ?)")
+                .run([.text(narrative), .int(lastEvaluated), .optionalText(firingAlert)])
+        }
+    }
+
+    // MARK: Alerts
+
+    private static let alertColumns = """
+        id, narrative, state, started, ended, bucket_start, last_spike_bucket, observed, expected, lift, score,
+        spikes_90d, previous, sources, top_items
+        """
+
+    public func alert(id: String) throws(StoreError) -> AlertRecord? {
+        try db.prepare("SELECT \(Self.alertColumns) FROM alerts WHERE id = ?").rows([.text(id)], Self.alertRecord).first
+    }
+
+    /// Alerts whose first bucket is at or after `since`, newest first, optionally of one narrative.
+    public func alerts(since: Int64, narrative: String?) throws(StoreError) -> [AlertRecord] {
+        try db.prepare("""
+            SELECT \(Self.alertColumns) FROM alerts
+            WHERE bucket_start >= ? AND (?2 IS NULL OR narrative = ?2)
+            ORDER BY bucket_start DESC, narrative
+            """).rows([.int(since), .optionalText(narrative)], Self.alertRecord)
+    }
+
+    private static func alertRecord(_ r: Row) -> AlertRecord {
+        let episode = AlertEpisode(
+            id: r.text(0) ?? "", narrative: r.text(1) ?? "", state: AlertEpisode.State(rawValue: r.text(2) ?? "") ?? .resolved,
+            started: r.int(3), ended: r.optionalInt(4), bucketStart: r.int(5), lastSpikeBucket: r.int(6), observed: Int(r.int(7)),
+            expected: r.double(8), lift: r.double(9), score: r.double(10))
+        return AlertRecord(episode: episode, spikesIn90Days: Int(r.int(11)), previous: r.optionalInt(12), sources: Int(r.int(13)),
+                           topItems: TopItemsColumn.decode(r.text(14) ?? "[]"))
+    }
+}

@@ -1,0 +1,82 @@
+/// Ordered, named migrations. A database records the ones it has applied in
+/// `schema_migrations`; a new one is appended here, never edited in place.
+enum Schema {
+    static let migrations: [(name: String, sql: String)] = [
+        ("1-feeds-items-series", """
+        CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE feeds(
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL UNIQUE,
+            title TEXT,
+            etag TEXT,
+            last_modified TEXT,
+            last_poll INTEGER,
+            last_success INTEGER,
+            consecutive_errors INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            items_total INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE items(
+            id INTEGER PRIMARY KEY,
+            feed_id INTEGER NOT NULL REFERENCES feeds(id),
+            key TEXT NOT NULL,
+            title TEXT,
+            link TEXT,
+            published INTEGER,
+            fetched INTEGER NOT NULL,
+            bucket_start INTEGER NOT NULL,
+            UNIQUE(feed_id, key)
+        );
+        CREATE INDEX items_by_bucket ON items(bucket_start);
+        CREATE TABLE item_mentions(
+            narrative TEXT NOT NULL,
+            item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+            mentions INTEGER NOT NULL,
+            PRIMARY KEY(narrative, item_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX item_mentions_by_item ON item_mentions(item_id);
+        CREATE TABLE exposure(
+            bucket_start INTEGER PRIMARY KEY,
+            items INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE series(
+            narrative TEXT NOT NULL,
+            bucket_start INTEGER NOT NULL,
+            matched INTEGER NOT NULL,
+            mentions INTEGER NOT NULL,
+            PRIMARY KEY(narrative, bucket_start)
+        ) WITHOUT ROWID;
+        CREATE TABLE evaluations(
+            narrative TEXT NOT NULL,
+            bucket_start INTEGER NOT NULL,
+            expected REAL NOT NULL,
+            score REAL NOT NULL,
+            spike INTEGER NOT NULL,
+            PRIMARY KEY(narrative, bucket_start)
+        ) WITHOUT ROWID;
+        CREATE TABLE detection_cursor(
+            narrative TEXT PRIMARY KEY,
+            last_evaluated INTEGER NOT NULL,
+            firing_alert TEXT
+        );
+        CREATE TABLE alerts(
+            id TEXT PRIMARY KEY,
+            narrative TEXT NOT NULL,
+            state TEXT NOT NULL,
+            started INTEGER NOT NULL,
+            ended INTEGER,
+            bucket_start INTEGER NOT NULL,
+            last_spike_bucket INTEGER NOT NULL,
+            observed INTEGER NOT NULL,
+            expected REAL NOT NULL,
+            lift REAL NOT NULL,
+            score REAL NOT NULL,
+            spikes_90d INTEGER NOT NULL,
+            previous INTEGER,
+            sources INTEGER NOT NULL,
+            top_items TEXT NOT NULL
+        );
+        CREATE INDEX alerts_by_narrative ON alerts(narrative, bucket_start);
+        """),
+    ]
+}

@@ -1,0 +1,89 @@
+import NarrativeCore
+
+/// One item ready to be stored, already matched.
+public struct IngestItem: Sendable {
+    /// Deduplication key within its feed: guid, else link, else title and date.
+    public let key: String
+    public let title: String?
+    public let link: String?
+    /// Seconds since 1970, as the feed gave it.
+    public let published: Int64?
+    /// Bucket the item counts in.
+    public let bucketStart: Int64
+    /// Term hits per narrative id; only narratives with hits.
+    public let mentions: [String: Int]
+
+    public init(key: String, title: String?, link: String?, published: Int64?, bucketStart: Int64, mentions: [String: Int]) {
+        self.key = key
+        self.title = title
+        self.link = link
+        self.published = published
+        self.bucketStart = bucketStart
+        self.mentions = mentions
+    }
+}
+
+/// The outcome of one successful poll of one feed, stored in one transaction.
+public struct IngestBatch: Sendable {
+    public let feedURL: String
+    public let feedTitle: String?
+    /// Seconds since 1970.
+    public let fetchedAt: Int64
+    public let etag: String?
+    public let lastModified: String?
+    public let items: [IngestItem]
+
+    public init(feedURL: String, feedTitle: String?, fetchedAt: Int64, etag: String?, lastModified: String?, items: [IngestItem]) {
+        self.feedURL = feedURL
+        self.feedTitle = feedTitle
+        self.fetchedAt = fetchedAt
+        self.etag = etag
+        self.lastModified = lastModified
+        self.items = items
+    }
+}
+
+/// What the store knows about one feed's fetching.
+public struct FeedState: Sendable, Equatable {
+    public let url: String
+    public let title: String?
+    public let etag: String?
+    public let lastModified: String?
+    public let lastPoll: Int64?
+    public let lastSuccess: Int64?
+    public let consecutiveErrors: Int
+    public let lastError: String?
+    public let itemsTotal: Int
+}
+
+/// One bucket of a narrative's series with its evaluation, for `history`.
+public struct SeriesPoint: Sendable, Equatable {
+    public let start: Int64
+    public let items: Int
+    public let matched: Int
+    public let mentions: Int
+    public let expected: Double?
+    public let score: Double?
+    public let spike: Bool
+
+    public init(start: Int64, items: Int, matched: Int, mentions: Int, expected: Double?, score: Double?, spike: Bool) {
+        self.start = start
+        self.items = items
+        self.matched = matched
+        self.mentions = mentions
+        self.expected = expected
+        self.score = score
+        self.spike = spike
+    }
+}
+
+/// One evaluated bucket to record.
+public struct EvaluationRecord: Sendable {
+    public let bucketStart: Int64
+    public let evaluation: SpikeDetector.Evaluation
+
+    public init(bucketStart: Int64, evaluation: SpikeDetector.Evaluation) {
+        self.bucketStart = bucketStart
+        self.evaluation = evaluation
+    }
+}

@@ -1,0 +1,10 @@
+import Foundation
+import NarrativeCore
+
+/// The `alerts.top_items` column: a JSON array of {title, link, feed}.
+enum TopItemsColumn {
+    static func decode(_ text: String) -> [TopItem] {
+        guard let array = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: String]] else { return [] }
+        return array.map { TopItem(title: $0["title"] ?? "", link: $0["link"] ?? "", feed: $0["feed"] ?? "") }
+    }
+}

@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import Logging
+import NarrativeCore
+import Notify
+import Pipeline
+
+/// Options every subcommand takes.
+struct ConfigOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Configuration file.", valueName: "path"))
+    var config: String?
+
+    /// Loads and validates the configuration, or exits 78 (EX_CONFIG) with one line per problem.
+    func load() throws -> (Configuration, path: String) {
+        do {
+            return try ConfigurationFile.load(explicit: config)
+        } catch {
+            Journal.writeStderr(error.description)
+            throw ExitCode(78)
+        }
+    }
+}
+
+/// Options of the subcommands that read the database.
+struct DataOptions: ParsableArguments {
+    @OptionGroup var configOptions: ConfigOptions
+
+    @Option(name: .long, help: ArgumentHelp("Database file (overrides the configuration).", valueName: "path"))
+    var database: String?
+
+    @Option(name: .long, help: "Output: table, json or csv (default: table on a terminal, else json).")
+    var format: OutputFormat?
+
+    var outputFormat: OutputFormat { format ?? (isatty(STDOUT_FILENO) == 1 ? .table : .json) }
+
+    /// The database path from --database, else the configuration.
+    func databasePath() throws -> String {
+        if let database { return database }
+        let (configuration, _) = try configOptions.load()
+        return ConfigurationFile.databasePath(configured: configuration.storage.database, override: nil)
+    }
+}
+
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case table, json, csv
+}
+
+/// Writes to stdout without buffering surprises.
+func emit(_ text: String) {
+    FileHandle.standardOutput.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+}
+
+/// Prints one clear line to stderr and exits non-zero.
+func fail(_ message: String, code: Int32 = 1) -> ExitCode {
+    Journal.writeStderr("narrative-watch: \(message)")
+    return ExitCode(code)
+}
+
+/// Parses `--since`/`--until`: a duration back from now (`30d`) or an ISO 8601 date.
+func parseTime(_ text: String, now: Int64, option: String) throws -> Int64 {
+    if let seconds = ConfigUnits.seconds(text) { return now - Int64(seconds) }
+    if let time = TimeArgument.iso8601(text) { return time }
+    throw ValidationError("\(option) '\(text)' is neither a duration (30d, 12h) nor an ISO 8601 time (2026-11-28T10:00:00Z)")
+}
+
+enum Logs {
+    /// Structured journal entries under systemd, readable lines on stderr otherwise.
+    static func bootstrap(level: Logger.Level = .info) {
+        let toJournal = Journal.stderrIsJournalStream
+        LoggingSystem.bootstrap { label in
+            var handler: any LogHandler = toJournal ? JournalLogHandler(label: label) : StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}

@@ -1,0 +1,100 @@
+import ArgumentParser
+import Foundation
+import NarrativeCore
+import SeriesStore
+
+extension NarrativeWatch {
+    struct History: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show a narrative's series: items, matches, expectation and spikes per bucket.",
+            discussion: """
+            Examples:
+              narrative-watch history ai --since 7d
+              narrative-watch history ai defi --bucket 1d --format csv
+            """)
+
+        @Argument(help: "Narrative ids.") var narratives: [String]
+        @OptionGroup var data: DataOptions
+        @Option(help: "Start: a duration back from now (30d) or an ISO 8601 time (default 14d).") var since: String = "14d"
+        @Option(help: "End: a duration back from now or an ISO 8601 time (default now).") var until: String?
+        @Option(help: "Bucket width to aggregate to, a multiple of the stored one (default: the stored width).") var bucket: String?
+
+        func validate() throws {
+            guard !narratives.isEmpty else { throw ValidationError("name at least one narrative, e.g. 'history ai'") }
+        }
+
+        func run() throws {
+            let now = Int64(Date().timeIntervalSince1970)
+            let from = try parseTime(since, now: now, option: "--since")
+            let to = try until.map { try parseTime($0, now: now, option: "--until") } ?? now
+            let path = try data.databasePath()
+            do {
+                let db = try NarrativeDatabase(readingAt: path)
+                let stored = try db.bucketWidth() ?? 3600
+                var width = stored
+                if let bucket {
+                    guard let w = ConfigUnits.seconds(bucket), w % stored == 0 else {
+                        throw ValidationError("--bucket \(bucket) must be a multiple of the stored \(ConfigUnits.format(seconds: stored)) buckets")
+                    }
+                    width = w
+                }
+                let bucketing = Bucketing(width: width)
+                var table = TextTable(header: ["narrative", "start", "items", "matched", "mentions", "expected", "score", "spike", ""],
+                                      rightAligned: [2, 3, 4, 5, 6])
+                var csv = [CSV.line(["narrative", "start", "items", "matched", "mentions", "expected", "score", "spike"])]
+                for narrative in narratives {
+                    let points = Self.aggregate(try db.points(narrative: narrative, from: bucketing.start(of: from), to: to), bucketing: bucketing)
+                    switch data.outputFormat {
+                    case .json:
+                        emit(JSONValue.object([
+                            ("narrative", .string(narrative)), ("bucket", .string(ConfigUnits.format(seconds: width))),
+                            ("points", .array(points.map(Self.json))),
+                        ]).serialized())
+                    case .csv:
+                        csv += points.map { p in
+                            CSV.line([narrative, Timestamp.iso8601(p.start), String(p.items), String(p.matched), String(p.mentions),
+                                      p.expected.map { JSONValue.format($0) } ?? "", p.score.map { JSONValue.format($0) } ?? "", p.spike ? "true" : "false"])
+                        }
+                    case .table:
+                        let peak = max(1, points.map(\.matched).max() ?? 1)
+                        for p in points {
+                            table.rows.append([narrative, Timestamp.iso8601(p.start), String(p.items), String(p.matched), String(p.mentions),
+                                               p.expected.map { String(format: "%.1f", $0) } ?? "-", p.score.map { String(format: "%.1f", $0) } ?? "-",
+                                               p.spike ? "SPIKE" : "", String(repeating: "█", count: p.matched * 20 / peak)])
+                        }
+                    }
+                }
+                if data.outputFormat == .csv { emit(csv.joined(separator: "\n")) }
+                if data.outputFormat == .table { emit(table.rows.isEmpty ? "no data in that period" : table.render()) }
+            } catch let error as StoreError {
+                throw fail("database \(path): \(error)")
+            }
+        }
+
+        static func json(_ p: SeriesPoint) -> JSONValue {
+            .object([
+                ("start", .string(Timestamp.iso8601(p.start))), ("items", .int(p.items)), ("matched", .int(p.matched)),
+                ("mentions", .int(p.mentions)), ("expected", p.expected.map(JSONValue.double) ?? .null),
+                ("score", p.score.map(JSONValue.double) ?? .null), ("spike", .bool(p.spike)),
+            ])
+        }
+
+        /// Sums stored buckets into wider ones; the score is the highest, a spike in any makes a spike.
+        static func aggregate(_ points: [SeriesPoint], bucketing: Bucketing) -> [SeriesPoint] {
+            var out: [SeriesPoint] = []
+            for p in points {
+                let start = bucketing.start(of: p.start)
+                if let last = out.last, last.start == start {
+                    out[out.count - 1] = SeriesPoint(
+                        start: start, items: last.items + p.items, matched: last.matched + p.matched, mentions: last.mentions + p.mentions,
+                        expected: last.expected.map { $0 + (p.expected ?? 0) } ?? p.expected,
+                        score: max(last.score ?? 0, p.score ?? 0), spike: last.spike || p.spike)
+                } else {
+                    out.append(SeriesPoint(start: start, items: p.items, matched: p.matched, mentions: p.mentions,
+                                           expected: p.expected, score: p.score, spike: p.spike))
+                }
+            }
+            return out
+        }
+    }
+}

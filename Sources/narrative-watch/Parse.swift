@@ -1,0 +1,123 @@
+import ArgumentParser
+import FeedParse
+import Foundation
+import NarrativeCore
+import Pipeline
+
+extension NarrativeWatch {
+    struct Parse: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Parse feed files and print what was understood, as the ingester sees it.",
+            discussion: """
+            One JSON object per file (JSON Lines). A directory stands for the feed files in it; '-' reads stdin. \
+            With a configuration (given or found), each item also shows its narrative mentions.
+
+            Examples:
+              narrative-watch parse feed.xml
+              curl -s https://cointelegraph.com/rss | narrative-watch parse -
+              narrative-watch parse --summary corpus/
+            """)
+
+        @Argument(help: "Feed files, directories, or - for stdin.") var files: [String]
+        @Option(name: .long, help: ArgumentHelp("Configuration file (for narrative mentions).", valueName: "path")) var config: String?
+        @Option(help: "Output: json (default) or table.") var format: OutputFormat = .json
+        @Flag(help: "Print only one line of totals: files, items, bytes, seconds.") var summary = false
+
+        func run() throws {
+            let matcher = try narrativeMatcher()
+            let paths = try expand(files)
+            let started = Date()
+            var totalItems = 0, totalBytes = 0
+            for path in paths {
+                let bytes: [UInt8]
+                do {
+                    bytes = path == "-" ? Array(FileHandle.standardInput.readDataToEndOfFile()) : Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+                } catch {
+                    throw fail("\(path): cannot read: \(error.localizedDescription)")
+                }
+                totalBytes += bytes.count
+                let result = Result { () throws(FeedParseError) in try FeedParser.parse(bytes) }
+                if case .success(let feed) = result { totalItems += feed.items.count }
+                guard !summary else { continue }
+                switch format {
+                case .table: emit(Self.table(path, result))
+                default: emit(Self.json(path, result, matcher: matcher).serialized())
+                }
+            }
+            if summary {
+                let seconds = Date().timeIntervalSince(started)
+                emit(JSONValue.object([("files", .int(paths.count)), ("items", .int(totalItems)), ("bytes", .int(totalBytes)),
+                                       ("seconds", .double(seconds))]).serialized())
+            }
+        }
+
+        /// The configuration's matcher when one is given or found; a broken given one is an error.
+        private func narrativeMatcher() throws -> NarrativeMatcher? {
+            let environment = ProcessInfo.processInfo.environment
+            guard config != nil || (try? ConfigurationFile.locate(explicit: nil, environment: environment).get()) != nil else { return nil }
+            do {
+                let (configuration, _) = try ConfigurationFile.load(explicit: config)
+                return NarrativeMatcher(narratives: configuration.narratives)
+            } catch {
+                throw fail(error.description, code: 78)
+            }
+        }
+
+        private func expand(_ files: [String]) throws -> [String] {
+            var out: [String] = []
+            for file in files {
+                var isDirectory: ObjCBool = false
+                if file != "-", FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), isDirectory.boolValue {
+                    let names = (try? FileManager.default.contentsOfDirectory(atPath: file)) ?? []
+                    out += names.filter { !$0.hasPrefix(".") }.sorted().map { "\(file)/\($0)" }.filter {
+                        var dir: ObjCBool = false
+                        return FileManager.default.fileExists(atPath: $0, isDirectory: &dir) && !dir.boolValue
+                    }
+                } else {
+                    out.append(file)
+                }
+            }
+            return out
+        }
+
+        static func json(_ path: String, _ result: Result<ParsedFeed, FeedParseError>, matcher: NarrativeMatcher?) -> JSONValue {
+            switch result {
+            case .failure(let error):
+                return .object([("file", .string(path)), ("format", .null), ("bozo", .bool(true)), ("error", .string(error.description)),
+                                ("feed", .object([])), ("items", .array([]))])
+            case .success(let feed):
+                return .object([
+                    ("file", .string(path)), ("format", .string(feed.format.rawValue)), ("bozo", .bool(feed.bozo)),
+                    ("error", .optional(feed.bozoMessage)),
+                    ("feed", .object([("title", .optional(feed.title)), ("link", .optional(feed.link)), ("language", .optional(feed.language)),
+                                      ("updated", .time(feed.updated))])),
+                    ("items", .array(feed.items.map { item in
+                        var fields: [(String, JSONValue)] = [
+                            ("id", .optional(item.id)), ("title", .optional(item.title)), ("link", .optional(item.link)),
+                            ("published", .time(item.published)), ("updated", .time(item.updated)), ("author", .optional(item.author)),
+                            ("summary", .optional(item.summary)), ("content", .optional(item.content)),
+                            ("categories", .array(item.categories.map(JSONValue.string))),
+                        ]
+                        if let matcher {
+                            let mentions = matcher.mentions(in: ItemPreparation.matchableText(item))
+                            fields.append(("narratives", .object(matcher.narrativeIDs.compactMap { id in mentions[id].map { (id, .int($0)) } })))
+                        }
+                        return .object(fields)
+                    })),
+                ])
+            }
+        }
+
+        static func table(_ path: String, _ result: Result<ParsedFeed, FeedParseError>) -> String {
+            switch result {
+            case .failure(let error): return "\(path): \(error)"
+            case .success(let feed):
+                var lines = ["\(path): \(feed.format.rawValue), \(feed.items.count) items\(feed.bozo ? " (recovered: \(feed.bozoMessage ?? ""))" : "") — \(feed.title ?? "untitled")"]
+                for item in feed.items {
+                    lines.append("  \(item.published.map(Timestamp.iso8601) ?? "-")  \(item.title ?? "(no title)")")
+                }
+                return lines.joined(separator: "\n")
+            }
+        }
+    }
+}

@@ -169,7 +169,11 @@ struct ConfigurationReader {
                 if let v = string(e, key) {
                     if let k = Configuration.Narrative.Kind(rawValue: v) { kind = k } else { problem(e.line, key, "'\(v)' is not a kind (topic or hype)") }
                 }
-            case "terms": if let v = strings(e, key) { terms = v }
+            case "terms":
+                if let v = strings(e, key) {
+                    terms = v
+                    if v.isEmpty { problem(e.line, key, "must not be empty") }
+                }
             case "exclude": if let v = strings(e, key) { exclude = v }
             default: unknown(e, key, expected: "id, name, kind, terms, exclude")
             }
@@ -179,7 +183,6 @@ struct ConfigurationReader {
         for (n, term) in terms.enumerated() where !NarrativeMatcher.isMatchable(term) {
             problem(t["terms"]?.line ?? t.line, "narratives[\(index)].terms[\(n)]", "'\(term)' has no letters or digits to match")
         }
-        if let e = t["terms"], terms.isEmpty, case .array = e.value { problem(e.line, "narratives[\(index)].terms", "must not be empty") }
         guard problems.count == before else { return nil }
         return Configuration.Narrative(id: id, name: name, kind: kind, terms: terms, exclude: exclude)
     }

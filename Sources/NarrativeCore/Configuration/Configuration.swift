@@ -17,6 +17,8 @@ public struct Configuration: Sendable, Equatable {
         public var database = "narrative-watch.sqlite"
         /// How long raw items are kept, in seconds (default 90 days); series and alerts are kept for ever.
         public var itemRetention = 90 * 86_400
+
+        public init() {}
     }
 
     public struct Polling: Sendable, Equatable {
@@ -30,6 +32,8 @@ public struct Configuration: Sendable, Equatable {
         public var timeout = 20
         /// Largest response body accepted, in bytes (default 10 MiB).
         public var maxBody = 10 << 20
+
+        public init() {}
     }
 
     public struct Detection: Sendable, Equatable {
@@ -45,6 +49,8 @@ public struct Configuration: Sendable, Equatable {
         public var minLift = 2.0
         /// Largest upper-tail probability that still counts as significant (default 1e-4).
         public var significance = 1e-4
+
+        public init() {}
     }
 
     public struct Feed: Sendable, Equatable {

@@ -21,6 +21,14 @@ public struct SpikeDetector: Sendable {
         public let isSpike: Bool
         /// True while the narrative lacks the history to judge.
         public let isWarmingUp: Bool
+
+        public init(expected: Double, lift: Double, score: Double, isSpike: Bool, isWarmingUp: Bool) {
+            self.expected = expected
+            self.lift = lift
+            self.score = score
+            self.isSpike = isSpike
+            self.isWarmingUp = isWarmingUp
+        }
     }
 
     /// Evaluates `bucket` against `history`, the earlier buckets of the baseline window that

@@ -1,0 +1,44 @@
+# NarrativeWatch — `make run` and `make test` set everything up on a fresh Debian machine.
+
+SWIFT     ?= swift
+CONFIG    ?= Config/narrative-watch.toml
+DATABASE  ?= var/narrative-watch.sqlite
+BIN        = .build/debug/narrative-watch
+
+# Debian packages: the C libraries the build links, and journald for the tests.
+BUILD_DEPS := libcurl4-openssl-dev libsqlite3-dev libsystemd-dev libxml2-dev pkg-config
+TEST_DEPS  := $(BUILD_DEPS) systemd
+
+.PHONY: all build release run test journald deps test-deps clean
+
+all: build
+
+## Install the build dependencies that are missing.
+deps:
+	@scripts/install-packages $(BUILD_DEPS)
+
+test-deps:
+	@scripts/install-packages $(TEST_DEPS)
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+## Build and run the daemon in the foreground on the example configuration, data under ./var/.
+run: build
+	@mkdir -p $(dir $(DATABASE))
+	$(BIN) run --config $(CONFIG) --database $(DATABASE)
+
+## Run every test: unit, adapter (SQLite, loopback HTTP) and end-to-end (the built binary, journald).
+test: test-deps journald
+	$(SWIFT) build --build-tests
+	$(SWIFT) test
+
+## Start a journald when none is running (containers, CI).
+journald:
+	@scripts/ensure-journald
+
+clean:
+	rm -rf .build var

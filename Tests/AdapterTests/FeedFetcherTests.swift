@@ -1,0 +1,62 @@
+import FeedFetch
+import Foundation
+import Testing
+import TestSupport
+
+struct FeedFetcherTests {
+    static let fetcher = FeedFetcher(options: FetchOptions(timeout: 5, connectTimeout: 2, maxBody: 64 * 1024, concurrency: 8, perHost: 8,
+                                                          userAgent: "NarrativeWatch/test"))
+
+    @Test func okResponseCarriesBodyAndValidators() async throws {
+        let server = try LoopbackServer()
+        defer { server.stop() }
+        server.route("/feed") { _ in .init(contentType: "application/rss+xml", body: "<rss/>", headers: [("ETag", "\"abc\""), ("Last-Modified", "Sat, 28 Nov 2026 10:00:00 GMT")]) }
+        let response = try await Self.fetcher.fetch(FetchRequest(url: server.url("/feed"))).get()
+        #expect(response.status == 200)
+        #expect(response.body == Array("<rss/>".utf8))
+        #expect(response.etag == "\"abc\"")
+        #expect(response.lastModified == "Sat, 28 Nov 2026 10:00:00 GMT")
+        #expect(server.requests.first?.headers["user-agent"] == "NarrativeWatch/test")
+        #expect(server.requests.first?.headers["accept-encoding"]?.contains("gzip") == true)
+    }
+
+    @Test func conditionalGetSendsValidatorsAndA304HasNoBody() async throws {
+        let server = try LoopbackServer()
+        defer { server.stop() }
+        server.route("/feed") { r in r.headers["if-none-match"] == "\"abc\"" ? .init(status: 304) : .init(contentType: "text/xml", body: "<rss/>") }
+        let response = try await Self.fetcher.fetch(FetchRequest(url: server.url("/feed"), etag: "\"abc\"", lastModified: "Sat, 28 Nov 2026 10:00:00 GMT")).get()
+        #expect(response.isNotModified)
+        #expect(response.body.isEmpty)
+        #expect(server.requests.first?.headers["if-modified-since"] == "Sat, 28 Nov 2026 10:00:00 GMT")
+    }
+
+    @Test func failuresAreClassified() async throws {
+        let server = try LoopbackServer()
+        defer { server.stop() }
+        server.route("/missing") { _ in .init(status: 404, contentType: "text/plain", body: "no") }
+        server.route("/huge") { _ in .init(contentType: "text/xml", body: String(repeating: "x", count: 200 * 1024)) }
+        server.route("/file") { _ in .init(status: 302, headers: [("Location", "file:///etc/passwd")]) }
+        server.route("/loop") { _ in .init(status: 302, headers: [("Location", "/loop")]) }
+        server.route("/cut") { _ in .init(status: 200, headers: [("Content-Type", "text/xml")], body: Array(repeating: 65, count: 4000), cutAfter: 100) }
+        let urls = ["/missing", "/huge", "/file", "/loop", "/cut"].map(server.url) + ["http://127.0.0.1:9/feed"]
+        let results = await Self.fetcher.fetchAll(urls.map { FetchRequest(url: $0) })
+        let classes = results.map { result -> String in
+            switch result {
+            case .success: "ok"
+            case .failure(let e): e.errorClass
+            }
+        }
+        #expect(classes == ["http-4xx", "too-large", "redirect", "redirect", "connection-lost", "connection-refused"])
+        #expect(!server.requests.contains { $0.path == "/etc/passwd" })
+    }
+
+    @Test func redirectsAreFollowed() async throws {
+        let server = try LoopbackServer()
+        defer { server.stop() }
+        server.route("/old") { _ in .init(status: 301, headers: [("Location", "/new")]) }
+        server.route("/new") { _ in .init(contentType: "text/xml", body: "<rss/>") }
+        let response = try await Self.fetcher.fetch(FetchRequest(url: server.url("/old"))).get()
+        #expect(response.effectiveURL == server.url("/new"))
+        #expect(response.body == Array("<rss/>".utf8))
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+import NarrativeCore
+import Pipeline
+@testable import SeriesStore
+import Testing
+import TestSupport
+
+struct NarrativeDatabaseTests {
+    static let hour: Int64 = 3600
+    static let t0: Int64 = 1_795_860_000 // 2026-11-28T10:00:00Z
+
+    static func item(_ key: String, at time: Int64, ai: Int = 0) -> IngestItem {
+        IngestItem(key: key, title: "story \(key)", link: "https://n.test/\(key)", published: time, bucketStart: time - time % hour,
+                   mentions: ai > 0 ? ["ai": ai] : [:])
+    }
+
+    static func batch(_ url: String, _ items: [IngestItem], at time: Int64 = t0) -> IngestBatch {
+        IngestBatch(feedURL: url, feedTitle: "Feed", fetchedAt: time, etag: "\"v1\"", lastModified: nil, items: items)
+    }
+
+    @Test func reingestingTheSameItemsCountsNothingTwice() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let db = try NarrativeDatabase(path: dir.file("db.sqlite"), bucketWidth: 3600)
+        let items = [Self.item("a", at: Self.t0, ai: 2), Self.item("b", at: Self.t0 + 60), Self.item("c", at: Self.t0 + 3600, ai: 1)]
+        #expect(try db.ingest(Self.batch("https://f.test/rss", items)) == 3)
+        #expect(try db.ingest(Self.batch("https://f.test/rss", items)) == 0)
+        let points = try db.points(narrative: "ai", from: Self.t0, to: Self.t0 + 7200)
+        #expect(points.map(\.items) == [2, 1])
+        #expect(points.map(\.matched) == [1, 1])
+        #expect(points.map(\.mentions) == [2, 1])
+        // The same guid in another feed is another item.
+        #expect(try db.ingest(Self.batch("https://g.test/rss", [items[0]])) == 1)
+        #expect(try db.feedStates().map(\.itemsTotal) == [3, 1])
+        #expect(try db.feedStates().first?.etag == "\"v1\"")
+    }
+
+    @Test func aFailedIngestLeavesThePreviousStateIntact() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let path = dir.file("db.sqlite")
+        let db = try NarrativeDatabase(path: path, bucketWidth: 3600)
+        try db.ingest(Self.batch("https://f.test/rss", [Self.item("a", at: Self.t0, ai: 1)]))
+        // A trigger makes the third item of the next batch fail, after two were written.
+        try SQLiteConnection(path: path).execute(
+            "CREATE TRIGGER poison BEFORE INSERT ON items WHEN NEW.key = 'poison' BEGIN SELECT RAISE(ABORT, 'poisoned'); END")
+        let batch = Self.batch("https://f.test/rss", [Self.item("b", at: Self.t0, ai: 1), Self.item("c", at: Self.t0, ai: 1), Self.item("poison", at: Self.t0)],
+                               at: Self.t0 + 600)
+        #expect(throws: StoreError.self) { try db.ingest(batch) }
+        let point = try #require(try db.points(narrative: "ai", from: Self.t0, to: Self.t0).first)
+        #expect(point.items == 1)
+        #expect(point.matched == 1)
+        #expect(try db.feedStates().first?.itemsTotal == 1)
+        #expect(try db.feedStates().first?.lastPoll == Self.t0)
+    }
+
+    @Test func failuresCountUpAndASuccessResetsThem() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let db = try NarrativeDatabase(path: dir.file("db.sqlite"), bucketWidth: 3600)
+        #expect(try db.recordFailure(feedURL: "https://f.test/rss", at: Self.t0, error: "HTTP 503") == 1)
+        #expect(try db.recordFailure(feedURL: "https://f.test/rss", at: Self.t0 + 60, error: "HTTP 503") == 2)
+        try db.recordNotModified(feedURL: "https://f.test/rss", at: Self.t0 + 120)
+        let state = try #require(try db.feedStates().first)
+        #expect(state.consecutiveErrors == 0)
+        #expect(state.lastError == nil)
+        #expect(state.lastSuccess == Self.t0 + 120)
+    }
+
+    @Test func aDatabaseKeepsItsBucketWidth() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        _ = try NarrativeDatabase(path: dir.file("db.sqlite"), bucketWidth: 3600)
+        #expect(throws: StoreError.self) { try NarrativeDatabase(path: dir.file("db.sqlite"), bucketWidth: 900) }
+    }
+
+    @Test func readersRefuseFilesThatAreNotNarrativeWatchDatabases() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        try dir.write("other.sqlite", "")
+        #expect(throws: StoreError.self) { try NarrativeDatabase(readingAt: dir.file("other.sqlite")) }
+        #expect(throws: StoreError.self) { try NarrativeDatabase(readingAt: dir.file("absent.sqlite")) }
+    }
+}
+
+struct DetectionStageTests {
+    static let hour: Int64 = 3600
+
+    /// Fifteen days of 10 items an hour, one in ten on AI, then a burst of 20 AI items in one hour.
+    static func seeded(_ db: NarrativeDatabase, burstAt burst: Int64) throws {
+        var items: [IngestItem] = []
+        var t = burst - 15 * 86_400
+        var n = 0
+        while t < burst {
+            for k in 0..<10 {
+                items.append(IngestItem(key: "i\(n)-\(k)", title: "t", link: nil, published: t, bucketStart: t, mentions: k == 0 ? ["ai": 1] : [:]))
+            }
+            t += hour
+            n += 1
+        }
+        for k in 0..<20 {
+            items.append(IngestItem(key: "burst-\(k)", title: "AI \(k)", link: "https://n.test/\(k)", published: burst, bucketStart: burst, mentions: ["ai": 1]))
+        }
+        try db.ingest(IngestBatch(feedURL: "https://f.test/rss", feedTitle: "F", fetchedAt: burst, etag: nil, lastModified: nil, items: items))
+    }
+
+    @Test func aBurstRaisesOneAlertOnceAndResolvesWhenItEnds() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let db = try NarrativeDatabase(path: dir.file("db.sqlite"), bucketWidth: 3600)
+        let burst: Int64 = 1_795_860_000
+        try Self.seeded(db, burstAt: burst)
+        let stage = DetectionStage(parameters: Configuration.Detection())
+
+        let first = try stage.run(narratives: ["ai", "defi"], database: db, now: burst + Self.hour + 60)
+        #expect(first.count == 1)
+        guard case .started(let episode)? = first.first?.transition else { Issue.record("\(first)"); return }
+        #expect(episode.narrative == "ai")
+        #expect(episode.bucketStart == burst)
+        #expect(episode.observed == 20)
+        #expect(first.first?.record.topItems.count == 5)
+        #expect(first.first?.record.spikesIn90Days == 1)
+
+        // The same moment again: nothing new.
+        #expect(try stage.run(narratives: ["ai", "defi"], database: db, now: burst + Self.hour + 120).isEmpty)
+
+        // An ordinary Self.hour afterwards resolves the episode.
+        try db.ingest(IngestBatch(feedURL: "https://f.test/rss", feedTitle: "F", fetchedAt: burst + Self.hour, etag: nil, lastModified: nil,
+                                  items: (0..<10).map { IngestItem(key: "after-\($0)", title: "t", link: nil, published: burst + Self.hour, bucketStart: burst + Self.hour, mentions: [:]) }))
+        let later = try stage.run(narratives: ["ai"], database: db, now: burst + 2 * Self.hour + 60)
+        guard case .resolved(let resolved)? = later.first?.transition else { Issue.record("\(later)"); return }
+        #expect(resolved.id == episode.id)
+        #expect(try db.alerts(since: 0, narrative: nil).map(\.episode.state) == [.resolved])
+        let points = try db.points(narrative: "ai", from: burst - Self.hour, to: burst)
+        #expect(points.map(\.spike) == [false, true])
+        #expect(abs((points.first?.expected ?? 0) - 1.0) < 0.05)
+    }
+}

@@ -1,0 +1,278 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Runs the built binary against feeds served on loopback, a real SQLite file and the real journald.
+@Suite(.serialized)
+struct PipelineEndToEndTests {
+    static let bucket: Int64 = 3600
+
+    /// A configuration for feeds on `server`, with the three narratives the fixtures exercise.
+    static func configuration(feeds: [(String, String)], database: String) -> String {
+        var toml = """
+            [storage]
+            database = "\(database)"
+
+            [polling]
+            timeout = "10s"
+
+            [detection]
+            bucket = "1h"
+            baseline = "14d"
+
+            """
+        for (name, url) in feeds {
+            toml += "\n[[feeds]]\nname = \"\(name)\"\nurl = \"\(url)\"\n"
+        }
+        toml += """
+
+            [[narratives]]
+            id = "ai"
+            name = "AI"
+            terms = ["AI", "artificial intelligence", "الذكاء الاصطناعي", "人工智能"]
+            exclude = ["EU AI Act"]
+
+            [[narratives]]
+            id = "defi"
+            terms = ["DeFi", "التمويل اللامركزي", "去中心化金融"]
+
+            [[narratives]]
+            id = "revolution"
+            kind = "hype"
+            terms = ["revolution", "ثورة", "革命"]
+
+            """
+        return toml
+    }
+
+    /// Serves the fixture's three feeds; the English one with an ETag so a re-poll is a 304.
+    static func serve(_ fixture: NewsFixture, on server: LoopbackServer) {
+        let base = server.url("")
+        let rss = NewsFixture.rss(fixture.english, title: "Chain Ledger", base: base + "/en")
+        server.route("/en.xml") { request in
+            if request.headers["if-none-match"] == "\"en-v1\"" { return .init(status: 304, headers: [("ETag", "\"en-v1\"")]) }
+            return .init(contentType: "application/rss+xml; charset=utf-8", body: rss, headers: [("ETag", "\"en-v1\"")])
+        }
+        let atom = NewsFixture.atom(fixture.arabic, title: "سلسلة الأخبار", base: base + "/ar")
+        server.route("/ar.xml") { _ in .init(contentType: "application/atom+xml", body: atom) }
+        let json = NewsFixture.jsonFeed(fixture.chinese, title: "链闻", base: base + "/zh")
+        server.route("/zh.json") { _ in .init(contentType: "application/feed+json", body: json) }
+    }
+
+    static func json(_ text: String) throws -> Any {
+        try JSONSerialization.jsonObject(with: Data(text.utf8))
+    }
+
+    @Test func pollOnceCountsNarrativesRaisesOneAISpikeAndJournalsIt() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let server = try LoopbackServer()
+        defer { server.stop() }
+        let now = Int64(Date().timeIntervalSince1970)
+        let fixture = NewsFixture.twoWeeksWithAIBurst(now: now)
+        Self.serve(fixture, on: server)
+        let database = dir.file("nw.sqlite")
+        let config = try dir.write("nw.toml", Self.configuration(
+            feeds: [("English", server.url("/en.xml")), ("Arabic", server.url("/ar.xml")), ("Chinese", server.url("/zh.json"))],
+            database: database))
+
+        let first = try ChildProcess(Binary.path, ["poll-once", "--config", config])
+        let firstOutcome = first.wait()
+        #expect(firstOutcome.status == 0, "poll-once failed: \(firstOutcome.stderr)")
+
+        // history: exactly the items that mention AI, bucket by bucket; "said", "air", "Thailand" never count.
+        let history = try Binary.run(["history", "ai", "--config", config, "--since", "15d", "--format", "json"])
+        #expect(history.status == 0, "\(history.stderr)")
+        let object = try #require(try Self.json(history.stdout) as? [String: Any])
+        #expect(object["narrative"] as? String == "ai")
+        #expect(object["bucket"] as? String == "1h")
+        let points = try #require(object["points"] as? [[String: Any]])
+        let expectedAI = fixture.aiPerBucket(width: Self.bucket)
+        let expectedItems = fixture.itemsPerBucket(width: Self.bucket)
+        var matchedTotal = 0, itemsTotal = 0
+        for point in points {
+            let start = try #require(point["start"] as? String)
+            let bucketStart = Int64(ISO8601DateFormatter().date(from: start)!.timeIntervalSince1970)
+            #expect(point["matched"] as? Int == expectedAI[bucketStart] ?? 0, "matched in \(start)")
+            #expect(point["items"] as? Int == expectedItems[bucketStart] ?? 0, "items in \(start)")
+            matchedTotal += point["matched"] as? Int ?? 0
+            itemsTotal += point["items"] as? Int ?? 0
+        }
+        #expect(matchedTotal == fixture.all.filter(\.mentionsAI).count)
+        #expect(itemsTotal == fixture.all.count)
+        #expect(points.contains { $0["spike"] as? Bool == true })
+
+        // alerts: one AI spike with its top items, nothing for the other narratives.
+        let alertsRun = try Binary.run(["alerts", "--config", config, "--format", "json"])
+        #expect(alertsRun.status == 0, "\(alertsRun.stderr)")
+        let alerts = try #require(try Self.json(alertsRun.stdout) as? [[String: Any]])
+        #expect(alerts.count == 1, "alerts: \(alertsRun.stdout)")
+        let alert = try #require(alerts.first)
+        #expect(alert["narrative"] as? String == "ai")
+        #expect(alert["state"] as? String == "firing")
+        #expect((alert["observed"] as? Int ?? 0) >= 10)
+        #expect((alert["lift"] as? Double ?? 0) >= 2)
+        #expect(alert["sources"] as? Int == 3)
+        let top = try #require(alert["top_items"] as? [[String: Any]])
+        #expect(top.count == 5)
+        #expect(top.allSatisfy { ($0["link"] as? String ?? "").hasPrefix(server.url("/")) })
+        let recurrence = try #require(alert["recurrence"] as? [String: Any])
+        #expect(recurrence["spikes_90d"] as? Int == 1)
+
+        // journald holds the entry with every documented field.
+        let alertID = try #require(alert["id"] as? String)
+        let entry = try #require(try Journal.waitForEntry(["ALERT_ID=\(alertID)", "_PID=\(first.pid)"]), "no journal entry for \(alertID)")
+        for field in ["MESSAGE", "MESSAGE_ID", "PRIORITY", "NARRATIVE", "ALERT_ID", "OBSERVED", "EXPECTED", "LIFT", "SCORE",
+                      "BUCKET_START", "SPIKES_90D", "TOP_LINK"] {
+            #expect(entry[field] != nil, "journal entry lacks \(field)")
+        }
+        #expect(entry["SYSLOG_IDENTIFIER"] == "narrative-watch")
+        #expect(entry["NARRATIVE"] == "ai")
+        #expect(entry["PRIORITY"] == "4")
+        #expect(entry["MESSAGE_ID"] == "5b6a4c4fb65c48acad249795c1497184")
+        #expect(entry["OBSERVED"] == String(alert["observed"] as? Int ?? -1))
+        #expect(entry["SPIKES_90D"] == "1")
+        #expect(entry["TOP_LINK"]?.hasPrefix(server.url("/")) == true)
+        #expect(entry["MESSAGE"]?.contains("ai spike") == true)
+
+        // A second poll changes no count and raises nothing.
+        let second = try Binary.run(["poll-once", "--config", config])
+        #expect(second.status == 0, "\(second.stderr)")
+        let historyAgain = try Binary.run(["history", "ai", "--config", config, "--since", "15d", "--format", "json"])
+        #expect(historyAgain.stdout == history.stdout || Self.sameCounts(historyAgain.stdout, history.stdout))
+        let alertsAgain = try #require(try Self.json(try Binary.run(["alerts", "--config", config, "--format", "json"]).stdout) as? [[String: Any]])
+        #expect(alertsAgain.count == 1)
+        #expect(alertsAgain.first?["id"] as? String == alertID)
+        #expect(server.requests.filter { $0.path == "/en.xml" }.last?.headers["if-none-match"] == "\"en-v1\"")
+    }
+
+    /// The counts of two history outputs, ignoring evaluations added for buckets that closed in between.
+    static func sameCounts(_ a: String, _ b: String) -> Bool {
+        func counts(_ s: String) -> [String] {
+            let points = ((try? json(s)) as? [String: Any])?["points"] as? [[String: Any]] ?? []
+            return points.map { "\($0["start"] ?? "") \($0["items"] ?? "") \($0["matched"] ?? "") \($0["mentions"] ?? "")" }
+        }
+        return counts(a) == counts(b)
+    }
+
+    @Test func killedPollOnceLeavesCountsExact() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let server = try LoopbackServer()
+        defer { server.stop() }
+        let now = Int64(Date().timeIntervalSince1970)
+        // A long feed, so that the kill lands while items are being ingested.
+        var stories: [NewsFixture.Story] = []
+        for n in 0..<6000 {
+            stories.append(.init(id: "big-\(n)", published: now - 86_400 * 10 + Int64(n) * 137,
+                                 title: n % 3 == 0 ? "AI item \(n)" : "Market item \(n) said", body: "<p>body \(n)</p>", mentionsAI: n % 3 == 0))
+        }
+        let rss = NewsFixture.rss(stories, title: "Big", base: server.url("/big"))
+        server.route("/big.xml") { _ in .init(contentType: "application/rss+xml", body: rss) }
+        let smallStories = stories.prefix(50).map { story in
+            NewsFixture.Story(id: "small-\(story.id)", published: story.published, title: story.title, body: story.body, mentionsAI: story.mentionsAI)
+        }
+        let small = NewsFixture.rss(smallStories, title: "Small", base: server.url("/small"))
+        server.route("/small.xml") { _ in .init(contentType: "application/rss+xml", body: small) }
+        let config = try dir.write("nw.toml", Self.configuration(
+            feeds: [("Small", server.url("/small.xml")), ("Big", server.url("/big.xml"))], database: dir.file("nw.sqlite")))
+
+        for delay in [0.3, 0.6, 0.9, 1.2, 1.6, 2.0] {
+            let run = try ChildProcess(Binary.path, ["poll-once", "--config", config])
+            Thread.sleep(forTimeInterval: delay)
+            run.kill(SIGKILL)
+            _ = run.wait()
+        }
+        let final = try Binary.run(["poll-once", "--config", config])
+        #expect(final.status == 0, "\(final.stderr)")
+        let history = try #require(try Self.json(try Binary.run(["history", "ai", "--config", config, "--since", "11d", "--format", "json"]).stdout) as? [String: Any])
+        let points = try #require(history["points"] as? [[String: Any]])
+        let items = points.map { $0["items"] as? Int ?? 0 }.reduce(0, +)
+        let matched = points.map { $0["matched"] as? Int ?? 0 }.reduce(0, +)
+        #expect(items == 6050)
+        #expect(matched == 2000 + 17)
+        let feeds = try #require(try Self.json(try Binary.run(["feeds", "--config", config, "--format", "json"]).stdout) as? [[String: Any]])
+        #expect(feeds.map { $0["items"] as? Int ?? -1 }.sorted() == [50, 6000])
+    }
+
+    @Test func brokenFeedsAreReportedAndTheOthersStillIngested() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let server = try LoopbackServer()
+        defer { server.stop() }
+        let now = Int64(Date().timeIntervalSince1970)
+        let good = (0..<20).map { n in NewsFixture.Story(id: "g\(n)", published: now - Int64(n) * 3600, title: "AI story \(n)", body: "", mentionsAI: true) }
+        let rss = NewsFixture.rss(good, title: "Good", base: server.url("/good"))
+        server.route("/good.xml") { _ in .init(contentType: "application/rss+xml", body: rss) }
+        server.route("/html") { _ in .init(contentType: "text/html", body: "<!DOCTYPE html><html><head><meta charset=utf-8><title>Welcome</title></head><body><p>Not a feed<br></body></html>") }
+        server.route("/empty") { _ in .init(contentType: "application/rss+xml", body: "") }
+        let cutStories = good.prefix(5).map { story in
+            NewsFixture.Story(id: "t-\(story.id)", published: story.published, title: story.title, body: story.body, mentionsAI: true)
+        }
+        let truncated = String(NewsFixture.rss(cutStories, title: "Cut", base: server.url("/cut")).dropLast(300))
+        server.route("/truncated") { _ in .init(contentType: "application/rss+xml", body: truncated) }
+        let feeds = [("Good", server.url("/good.xml")), ("HTML", server.url("/html")), ("Empty", server.url("/empty")),
+                     ("Truncated", server.url("/truncated")), ("Missing", server.url("/missing")), ("Nobody", "http://127.0.0.1:9/feed")]
+        let config = try dir.write("nw.toml", Self.configuration(feeds: feeds, database: dir.file("nw.sqlite")))
+
+        let run = try Binary.run(["poll-once", "--config", config])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("\(server.url("/html")): not a feed: the root element is <html>"), "\(run.stderr)")
+        #expect(run.stderr.contains("\(server.url("/empty")): the document is empty"), "\(run.stderr)")
+        #expect(run.stderr.contains("\(server.url("/missing")): HTTP 404"), "\(run.stderr)")
+        #expect(run.stderr.contains("http://127.0.0.1:9/feed: connection refused"), "\(run.stderr)")
+        #expect(run.stderr.contains("not well-formed"), "truncated feed should be reported as recovered: \(run.stderr)")
+
+        let health = try #require(try Self.json(try Binary.run(["feeds", "--config", config, "--format", "json"]).stdout) as? [[String: Any]])
+        let byURL = Dictionary(uniqueKeysWithValues: health.map { ($0["url"] as? String ?? "", $0) })
+        #expect(byURL[server.url("/good.xml")]?["items"] as? Int == 20)
+        #expect(byURL[server.url("/good.xml")]?["consecutive_errors"] as? Int == 0)
+        #expect((byURL[server.url("/truncated")]?["items"] as? Int ?? 0) >= 3, "the readable items of a truncated feed are kept")
+        for path in ["/html", "/empty", "/missing"] {
+            #expect(byURL[server.url(path)]?["consecutive_errors"] as? Int == 1, "\(path)")
+            #expect(byURL[server.url(path)]?["items"] as? Int == 0, "\(path)")
+        }
+    }
+
+    @Test func invalidConfigurationIsRefusedWithExit78AndOneLinePerProblem() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let config = try dir.write("bad.toml", """
+            [polling]
+            interval = "15 minutes"
+            concurency = 4
+
+            [[feeds]]
+            url = "ftp://example.test/feed"
+
+            [[narratives]]
+            id = "ai"
+            terms = ["AI"]
+
+            [[narratives]]
+            id = "ai"
+            terms = ["LLM"]
+            """)
+        for command in [["check-config"], ["poll-once"], ["history", "ai"]] {
+            let run = try Binary.run(command + ["--config", config])
+            #expect(run.status == 78, "\(command): \(run.stderr)")
+            let lines = run.stderr.split(separator: "\n")
+            #expect(lines.count == 4, "\(command): \(run.stderr)")
+            #expect(run.stderr.contains("\(config):2: polling.interval: '15 minutes' is not a duration"))
+            #expect(run.stderr.contains("\(config):3: polling.concurency: unknown key"))
+            #expect(run.stderr.contains("\(config):6: feeds[0].url: 'ftp://example.test/feed' must be an http or https URL"))
+            #expect(run.stderr.contains("\(config):13: narratives[1].id: duplicate narrative id 'ai' (first defined on line 9)"))
+        }
+        let missing = try Binary.run(["check-config", "--config", dir.file("absent.toml")])
+        #expect(missing.status == 78)
+        #expect(missing.stderr.contains("absent.toml: cannot read the configuration: no such file"))
+    }
+
+    @Test func shippedExampleConfigurationIsValid() throws {
+        let run = try Binary.run(["check-config", "--config", Binary.packageRoot + "/Config/narrative-watch.toml"])
+        #expect(run.status == 0, "\(run.stderr)")
+        for id in ["ai", "revolution", "defi", "public-chains", "compute"] {
+            #expect(run.stdout.contains(id))
+        }
+    }
+}

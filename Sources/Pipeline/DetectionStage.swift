@@ -10,6 +10,8 @@ public struct DetectionStage {
     /// Stories kept with an alert.
     public static let topItemLimit = 5
     static let recurrenceWindow: Int64 = 90 * 86_400
+    /// Empty buckets in a row after which a firing episode resolves.
+    static let silenceEndsEpisode: Int64 = 6
 
     public init(parameters: Configuration.Detection) {
         detector = SpikeDetector(parameters: parameters)
@@ -62,6 +64,12 @@ public struct DetectionStage {
         while b <= lastClosed {
             window.removeAll { $0.start < b - baselineSpan }
             let bucket = count(b)
+            // A bucket without any item says nothing about a narrative's share; it only ends a
+            // firing episode once the feeds have been silent for `silenceEndsEpisode` buckets.
+            if bucket.items == 0, episode.map({ b - $0.episode.lastSpikeBucket < Self.silenceEndsEpisode * width }) ?? true {
+                b += width
+                continue
+            }
             let evaluation = detector.evaluate(bucket, history: window, firstData: firstData)
             if bucket.items > 0 { evaluations.append(EvaluationRecord(bucketStart: b, evaluation: evaluation)) }
             let (next, transition) = AlertTracker.step(current: episode?.episode, narrative: narrative, bucket: bucket, width: width,

@@ -22,7 +22,11 @@ public struct PollingService: Service {
     }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown { [self] in try await loop() }
+        do {
+            try await cancelWhenGracefulShutdown { [self] in try await loop() }
+        } catch is CancellationError {
+            // Graceful shutdown cancelled the sleep between two cycles: a normal stop.
+        }
         ServiceManager.notify("STOPPING=1")
         logger.notice("narrative-watch stopped")
     }

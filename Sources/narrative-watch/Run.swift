@@ -1,5 +1,4 @@
 import ArgumentParser
-import Logging
 import Pipeline
 import ServiceLifecycle
 
@@ -9,18 +8,10 @@ extension NarrativeWatch {
             abstract: "Run the daemon in the foreground: poll on schedule, ingest, detect, notify.",
             discussion: "Stops cleanly on SIGTERM or SIGINT.\n\nExample:\n  narrative-watch run --config Config/narrative-watch.toml --database var/narrative-watch.sqlite")
 
-        @OptionGroup var configOptions: ConfigOptions
-        @Option(name: .long, help: ArgumentHelp("Database file (overrides the configuration).", valueName: "path"))
-        var database: String?
-        @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
-        var logLevel: Logger.Level = .info
+        @OptionGroup var options: DaemonOptions
 
         func run() async throws {
-            let (configuration, _) = try configOptions.load()
-            Logs.bootstrap(level: logLevel)
-            let logger = Logger(label: "narrative-watch")
-            let path = ConfigurationFile.databasePath(configured: configuration.storage.database, override: database)
-            try DatabaseDirectory.ensure(for: path)
+            let (configuration, path, logger) = try options.prepare()
             let service = PollingService(configuration: configuration, databasePath: path, logger: logger)
             let group = ServiceGroup(configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             try await group.run()

@@ -135,4 +135,20 @@ struct DetectionStageTests {
         #expect(points.map(\.spike) == [false, true])
         #expect(abs((points.first?.expected ?? 0) - 1.0) < 0.05)
     }
+
+    @Test func emptyBucketsKeepAnEpisodeUntilTheFeedsHaveBeenSilentLong() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let db = try NarrativeDatabase(path: dir.file("db.sqlite"), bucketWidth: 3600)
+        let burst: Int64 = 1_795_860_000
+        try Self.seeded(db, burstAt: burst)
+        let stage = DetectionStage(parameters: Configuration.Detection())
+        #expect(try stage.run(narratives: ["ai"], database: db, now: burst + Self.hour + 60).count == 1)
+        // Three hours without any item: still firing.
+        #expect(try stage.run(narratives: ["ai"], database: db, now: burst + 4 * Self.hour + 60).isEmpty)
+        #expect(try db.alerts(since: 0, narrative: "ai").first?.episode.state == .firing)
+        // Six silent hours end it.
+        let later = try stage.run(narratives: ["ai"], database: db, now: burst + 8 * Self.hour + 60)
+        guard case .resolved? = later.first?.transition else { Issue.record("\(later)"); return }
+    }
 }

@@ -121,7 +121,7 @@ struct PipelineEndToEndTests {
 
         // journald holds the entry with every documented field.
         let alertID = try #require(alert["id"] as? String)
-        let entry = try #require(try Journal.waitForEntry(["ALERT_ID=\(alertID)", "_PID=\(first.pid)"]), "no journal entry for \(alertID)")
+        let entry = try #require(try Journal.waitForEntry(["ALERT_ID=\(alertID)", "MESSAGE_ID=5b6a4c4fb65c48acad249795c1497184", "_PID=\(first.pid)"]), "no journal entry for \(alertID)")
         for field in ["MESSAGE", "MESSAGE_ID", "PRIORITY", "NARRATIVE", "ALERT_ID", "OBSERVED", "EXPECTED", "LIFT", "SCORE",
                       "BUCKET_START", "SPIKES_90D", "TOP_LINK"] {
             #expect(entry[field] != nil, "journal entry lacks \(field)")
@@ -274,5 +274,64 @@ struct PipelineEndToEndTests {
         for id in ["ai", "revolution", "defi", "public-chains", "compute"] {
             #expect(run.stdout.contains(id))
         }
+    }
+
+    @Test func daemonPollsOnStartAndStopsCleanlyOnSIGTERM() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let server = try LoopbackServer()
+        defer { server.stop() }
+        let now = Int64(Date().timeIntervalSince1970)
+        let stories = (0..<5).map { n in NewsFixture.Story(id: "d\(n)", published: now - Int64(n) * 600, title: "AI daemon \(n)", body: "", mentionsAI: true) }
+        let rss = NewsFixture.rss(stories, title: "Daemon", base: server.url("/d"))
+        server.route("/d.xml") { _ in .init(contentType: "application/rss+xml", body: rss) }
+        let config = try dir.write("nw.toml", Self.configuration(feeds: [("Daemon", server.url("/d.xml"))], database: dir.file("nw.sqlite")))
+
+        let daemon = try ChildProcess(Binary.path, ["run", "--config", config])
+        var ingested = false
+        for _ in 0..<100 where !ingested {
+            Thread.sleep(forTimeInterval: 0.1)
+            let feeds = try Binary.run(["feeds", "--config", config, "--format", "json"])
+            ingested = ((try? Self.json(feeds.stdout)) as? [[String: Any]])?.first?["items"] as? Int == 5
+        }
+        #expect(ingested, "the daemon did not ingest the feed on start")
+        daemon.kill(SIGTERM)
+        let outcome = daemon.wait()
+        #expect(outcome.signal == nil, "killed by signal \(outcome.signal ?? 0)")
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("narrative-watch stopped"), "\(outcome.stderr)")
+    }
+
+    @Test func parsePrintsWhatTheIngesterSeesWithNarrativeMentions() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let feed = try dir.write("feed.xml", NewsFixture.rss([
+            .init(id: "p1", published: 1_795_860_000, title: "AI and DeFi, said the desk", body: "<p>Artificial intelligence &amp; more</p>", mentionsAI: true),
+            .init(id: "p2", published: 1_795_863_600, title: "Air traffic in Thailand", body: "", mentionsAI: false),
+        ], title: "Parse Me", base: "https://p.test"))
+        try dir.write("broken.xml", "<html><body>nope</body></html>")
+        let config = try dir.write("nw.toml", Self.configuration(feeds: [], database: dir.file("nw.sqlite")))
+        let run = try Binary.run(["parse", "--config", config, feed, dir.file("broken.xml")])
+        #expect(run.status == 0, "\(run.stderr)")
+        let lines = run.stdout.split(separator: "\n")
+        #expect(lines.count == 2)
+        let first = try #require(try Self.json(String(lines[0])) as? [String: Any])
+        #expect(first["format"] as? String == "rss2")
+        #expect(first["bozo"] as? Bool == false)
+        #expect((first["feed"] as? [String: Any])?["title"] as? String == "Parse Me")
+        let items = try #require(first["items"] as? [[String: Any]])
+        #expect(items.first?["published"] as? String == "2026-11-28T10:00:00Z")
+        #expect(items.first?["summary"] as? String == "<p>Artificial intelligence &amp; more</p>")
+        #expect(items.first?["narratives"] as? [String: Int] == ["ai": 2, "defi": 1])
+        #expect(items.last?["narratives"] as? [String: Int] == [:])
+        let second = try #require(try Self.json(String(lines[1])) as? [String: Any])
+        #expect((second["error"] as? String)?.contains("not a feed") == true)
+
+        let summary = try Binary.run(["parse", "--summary", feed], stdin: feed)
+        let totals = try #require(try Self.json(summary.stdout) as? [String: Any])
+        #expect(totals["files"] as? Int == 1)
+        #expect(totals["items"] as? Int == 2)
+        let piped = try Binary.run(["parse", "-"], stdin: feed)
+        #expect((try Self.json(String(piped.stdout.split(separator: "\n")[0])) as? [String: Any])?["file"] as? String == "-")
     }
 }

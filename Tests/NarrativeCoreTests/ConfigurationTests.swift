@@ -53,7 +53,7 @@ struct ConfigurationTests {
         #expect(c.detection.baseline == 7 * 86_400)
         #expect(c.detection.minLift == 3)
         #expect(c.feeds == [.init(url: "https://cointelegraph.com/rss", name: "Cointelegraph", interval: 300, language: "en")])
-        #expect(c.narratives.first?.terms == ["AI", "人工智能"])
+        #expect(c.narratives.first?.terms.map(\.text) == ["AI", "人工智能"])
         #expect(c.webhooks.first?.format == .slack)
     }
 
@@ -78,7 +78,7 @@ struct ConfigurationTests {
         ("[[narratives]]\nid = \"AI\"\nterms = [\"AI\"]", "nw.toml:2: narratives[0].id: 'AI' must be lower-case"),
         ("[[narratives]]\nid = \"ai\"\nterms = []", "nw.toml:3: narratives[0].terms: must not be empty"),
         ("[[narratives]]\nid = \"ai\"\nterms = [\"--\"]", "nw.toml:3: narratives[0].terms[0]: '--' has no letters or digits"),
-        ("[[narratives]]\nid = \"ai\"\nterms = [\"AI\", 3]", "nw.toml:3: narratives[0].terms[1]: must be a string, not integer"),
+        ("[[narratives]]\nid = \"ai\"\nterms = [\"AI\", 3]", "nw.toml:3: narratives[0].terms[1]: must be a string or { term = \"…\", match_case = true }, not integer"),
         ("[[narratives]]\nid = \"ai\"\nkind = \"meme\"\nterms = [\"AI\"]", "nw.toml:3: narratives[0].kind: 'meme' is not a kind"),
         ("[[webhooks]]\nname = \"a\"\nurl = \"https://h.test/\"\nformat = \"teams\"", "nw.toml:4: webhooks[0].format: 'teams' is not a format"),
         ("[[webhooks]]\nname = \"a\"\nurl = \"https://h.test/\"\nnarratives = [\"nope\"]", "nw.toml:4: webhooks[0].narratives: unknown narrative 'nope'"),

@@ -155,7 +155,7 @@ struct ConfigurationReader {
 
     private mutating func readNarrative(_ t: TOMLTable, index: Int) -> Configuration.Narrative? {
         var id = "", name: String?, kind = Configuration.Narrative.Kind.topic
-        var terms: [String] = [], exclude: [String] = []
+        var terms: [Configuration.Narrative.Term] = [], exclude: [String] = []
         let before = problems.count
         for e in t.entries {
             let key = "narratives[\(index)].\(e.key)"
@@ -170,7 +170,7 @@ struct ConfigurationReader {
                     if let k = Configuration.Narrative.Kind(rawValue: v) { kind = k } else { problem(e.line, key, "'\(v)' is not a kind (topic or hype)") }
                 }
             case "terms":
-                if let v = strings(e, key) {
+                if let v = termList(e, key) {
                     terms = v
                     if v.isEmpty { problem(e.line, key, "must not be empty") }
                 }
@@ -180,8 +180,11 @@ struct ConfigurationReader {
         }
         if t["id"] == nil { problem(t.line, "narratives[\(index)].id", "missing; every narrative needs an id") }
         if t["terms"] == nil { problem(t.line, "narratives[\(index)].terms", "missing; a narrative needs at least one term") }
-        for (n, term) in terms.enumerated() where !NarrativeMatcher.isMatchable(term) {
-            problem(t["terms"]?.line ?? t.line, "narratives[\(index)].terms[\(n)]", "'\(term)' has no letters or digits to match")
+        for (n, term) in terms.enumerated() where !NarrativeMatcher.isMatchable(term.text) {
+            problem(t["terms"]?.line ?? t.line, "narratives[\(index)].terms[\(n)]", "'\(term.text)' has no letters or digits to match")
+        }
+        for (n, phrase) in exclude.enumerated() where !NarrativeMatcher.isMatchable(phrase) {
+            problem(t["exclude"]?.line ?? t.line, "narratives[\(index)].exclude[\(n)]", "'\(phrase)' has no letters or digits to match")
         }
         guard problems.count == before else { return nil }
         return Configuration.Narrative(id: id, name: name, kind: kind, terms: terms, exclude: exclude)
@@ -240,6 +243,46 @@ struct ConfigurationReader {
             }
             guard !s.isEmpty else { problem(e.line, "\(key)[\(n)]", "must not be empty"); return nil }
             out.append(s)
+        }
+        return out
+    }
+
+    /// Terms are strings, or inline tables `{ term = "SOL", match_case = true }`.
+    private mutating func termList(_ e: TOMLTable.Entry, _ key: String) -> [Configuration.Narrative.Term]? {
+        guard case .array(let values, _) = e.value else {
+            problem(e.line, key, "must be an array of strings, not \(e.value.typeName)")
+            return nil
+        }
+        var out: [Configuration.Narrative.Term] = []
+        for (n, value) in values.enumerated() {
+            switch value {
+            case .string(let s) where !s.isEmpty:
+                out.append(.init(s))
+            case .table(let t):
+                var term: Configuration.Narrative.Term?
+                var matchCase = false
+                for entry in t.entries {
+                    switch (entry.key, entry.value) {
+                    case ("term", .string(let s)) where !s.isEmpty: term = .init(s)
+                    case ("match_case", .bool(let b)): matchCase = b
+                    default:
+                        problem(entry.line, "\(key)[\(n)].\(entry.key)", "expected term = \"…\" and optionally match_case = true")
+                        return nil
+                    }
+                }
+                guard var found = term else {
+                    problem(e.line, "\(key)[\(n)]", "an inline term needs term = \"…\"")
+                    return nil
+                }
+                found.matchCase = matchCase
+                out.append(found)
+            case .string:
+                problem(e.line, "\(key)[\(n)]", "must not be empty")
+                return nil
+            default:
+                problem(e.line, "\(key)[\(n)]", "must be a string or { term = \"…\", match_case = true }, not \(value.typeName)")
+                return nil
+            }
         }
         return out
     }

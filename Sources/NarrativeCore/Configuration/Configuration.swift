@@ -72,20 +72,38 @@ public struct Configuration: Sendable, Equatable {
 
     public struct Narrative: Sendable, Equatable {
         public enum Kind: String, Sendable { case topic, hype }
+
+        /// A word or phrase that counts as a mention.
+        public struct Term: Sendable, Equatable {
+            public var text: String
+            /// Match the case as written: for short acronyms that collide with words (`SOL`, `OP`).
+            public var matchCase: Bool
+
+            public init(_ text: String, matchCase: Bool = false) {
+                self.text = text
+                self.matchCase = matchCase
+            }
+        }
+
         /// Stable key, `[a-z0-9-]+`.
         public var id: String
         public var name: String
+        /// `hype` narratives are marker words ("revolution") counted alongside the topics they ride.
         public var kind: Kind
-        public var terms: [String]
+        public var terms: [Term]
         /// Phrases inside which a hit does not count.
         public var exclude: [String]
 
-        public init(id: String, name: String? = nil, kind: Kind = .topic, terms: [String], exclude: [String] = []) {
+        public init(id: String, name: String? = nil, kind: Kind = .topic, terms: [Term], exclude: [String] = []) {
             self.id = id
             self.name = name ?? id
             self.kind = kind
             self.terms = terms
             self.exclude = exclude
+        }
+
+        public init(id: String, name: String? = nil, kind: Kind = .topic, terms: [String], exclude: [String] = []) {
+            self.init(id: id, name: name, kind: kind, terms: terms.map { Term($0) }, exclude: exclude)
         }
     }
 

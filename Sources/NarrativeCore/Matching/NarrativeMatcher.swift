@@ -1,87 +1,84 @@
-/// Counts each narrative's term hits in a text: case-insensitive, whole words for scripts
-/// that separate words with spaces, substrings for CJK, Arabic words also with their
-/// attached prefixes. Built once per configuration; `mentions(in:)` is pure and thread-safe.
+/// Counts each narrative's term hits in a text with one Aho–Corasick automaton over the
+/// normalized text, built once per configuration, so the cost per item does not grow with
+/// the number of terms.
+///
+/// Rules: case-insensitive (unless a term asks for its case); whole words for scripts that
+/// separate words with spaces; substrings for CJK; Arabic words also with their attached
+/// prefixes و ف ب ك ل ال (`وبالذكاء` counts for `الذكاء`) and with or without the article;
+/// white space and hyphen variants alike; a hit inside one of the narrative's `exclude`
+/// phrases does not count; overlapping hits of one narrative count once (leftmost-longest).
+/// `analyze` is pure and thread-safe.
 public struct NarrativeMatcher: Sendable {
     /// Narrative ids in configuration order.
     public let narrativeIDs: [String]
+    private let termTexts: [[String]]
     private let patterns: [Pattern]
-    /// Patterns by every form their first word may take in a text.
-    private let byFirstWord: [String: [Int]]
-    /// Patterns whose first token is CJK, found by substring search.
-    private let cjkFirst: [Int]
+    private let automaton: Automaton
+    private let needsCase: Bool
 
-    private struct Pattern: Sendable {
+    struct Pattern: Sendable {
+        let bytes: [UInt8]
+        /// The term as written (case kept), for terms that match their case only.
+        let cased: [UInt8]?
         let narrative: Int
-        let tokens: [PatternToken]
-        let isExclusion: Bool
+        /// Index into the narrative's terms; -1 for an exclusion.
+        let term: Int
+        let checkStart: StartCheck
+        let checkEnd: Bool
+        var isExclusion: Bool { term < 0 }
     }
 
-    private enum PatternToken: Sendable {
-        case word(forms: Set<String>)
-        case cjk([Unicode.Scalar])
+    enum StartCheck: Sendable {
+        case none
+        /// The text before the hit must be a boundary.
+        case word
+        /// A boundary, or an Arabic word start followed by attached prefixes.
+        case arabicWord
     }
 
     public init(narratives: [Configuration.Narrative]) {
         narrativeIDs = narratives.map(\.id)
+        termTexts = narratives.map { $0.terms.map(\.text) }
         var patterns: [Pattern] = []
-        for (index, narrative) in narratives.enumerated() {
-            for (phrases, isExclusion) in [(narrative.terms, false), (narrative.exclude, true)] {
-                for phrase in phrases {
-                    let tokens = TextTokenizer.tokens(TextNormalizer.normalize(phrase)).map(Self.patternToken)
-                    if !tokens.isEmpty { patterns.append(Pattern(narrative: index, tokens: tokens, isExclusion: isExclusion)) }
-                }
+        for (n, narrative) in narratives.enumerated() {
+            for (t, term) in narrative.terms.enumerated() {
+                patterns += Self.patterns(for: term.text, matchCase: term.matchCase, narrative: n, term: t)
             }
-        }
-        var byFirstWord: [String: [Int]] = [:]
-        var cjkFirst: [Int] = []
-        for (index, pattern) in patterns.enumerated() {
-            switch pattern.tokens[0] {
-            case .word(let forms): for form in forms { byFirstWord[form, default: []].append(index) }
-            case .cjk: cjkFirst.append(index)
+            for phrase in narrative.exclude {
+                patterns += Self.patterns(for: phrase, matchCase: false, narrative: n, term: -1)
             }
         }
         self.patterns = patterns
-        self.byFirstWord = byFirstWord
-        self.cjkFirst = cjkFirst
+        automaton = Automaton(patterns.map(\.bytes))
+        needsCase = patterns.contains { $0.cased != nil }
     }
 
     /// True when a term has something to match once normalized (letters, digits or CJK).
     public static func isMatchable(_ term: String) -> Bool {
-        !TextTokenizer.tokens(TextNormalizer.normalize(term)).isEmpty
+        TextNormalizer.normalize(term).utf8.contains { $0 != 0x20 && $0 != 0x24 && $0 != 0x23 }
     }
 
     /// Term hits per narrative id in plain text; narratives without a hit are absent.
     public func mentions(in text: String) -> [String: Int] {
-        let tokens = TextTokenizer.tokens(TextNormalizer.normalize(text))
-        guard !tokens.isEmpty else { return [:] }
-        let forms = tokens.map { $0.kind == .word ? Self.textForms($0) : [] }
+        var out: [String: Int] = [:]
+        for match in analyze(text) { out[match.narrative] = match.mentions }
+        return out
+    }
+
+    /// What each narrative found in `text`, in configuration order; narratives without a hit are absent.
+    public func analyze(_ text: String) -> [NarrativeMatch] {
+        var normalized = NormalizedText()
+        TextNormalizer.normalize(text, into: &normalized, keepCase: needsCase)
         var hits: [Hit] = []
-        for (i, token) in tokens.enumerated() {
-            switch token.kind {
-            case .word:
-                var seen = Set<Int>()
-                for form in forms[i] {
-                    for p in byFirstWord[form] ?? [] where seen.insert(p).inserted {
-                        if let end = matchRest(patterns[p].tokens, from: i, tokens: tokens, forms: forms) {
-                            hits.append(Hit(pattern: p, start: token.start, end: end))
-                        }
-                    }
-                }
-            case .cjk:
-                for p in cjkFirst {
-                    guard case .cjk(let needle) = patterns[p].tokens[0] else { continue }
-                    for offset in Self.occurrences(of: needle, in: token.scalars) {
-                        if patterns[p].tokens.count == 1 {
-                            hits.append(Hit(pattern: p, start: token.start + offset, end: token.start + offset + needle.count))
-                        } else if offset + needle.count == token.scalars.count,
-                                  let end = matchRest(patterns[p].tokens, from: i, tokens: tokens, forms: forms) {
-                            hits.append(Hit(pattern: p, start: token.start + offset, end: end))
-                        }
-                    }
-                }
+        normalized.bytes.withUnsafeBufferPointer { bytes in
+            automaton.scan(bytes) { p, end in
+                let pattern = patterns[p]
+                let start = end - pattern.bytes.count
+                guard passes(pattern, start: start, end: end, bytes, cased: normalized.cased) else { return }
+                hits.append(Hit(pattern: p, start: start, end: end))
             }
         }
-        return count(hits)
+        return hits.isEmpty ? [] : count(hits)
     }
 
     private struct Hit {
@@ -90,121 +87,128 @@ public struct NarrativeMatcher: Sendable {
         let end: Int
     }
 
+    @inline(__always)
+    private static func isBoundary(_ b: UInt8) -> Bool { b == 0x20 || b == 0x24 || b == 0x23 }
+
+    private func passes(_ p: Pattern, start: Int, end: Int, _ text: UnsafeBufferPointer<UInt8>, cased: [UInt8]) -> Bool {
+        if p.checkEnd, end < text.count, !Self.isBoundary(text[end]) { return false }
+        switch p.checkStart {
+        case .none: break
+        case .word:
+            if start > 0, !Self.isBoundary(text[start - 1]) { return false }
+        case .arabicWord:
+            if start > 0, !Self.isBoundary(text[start - 1]) {
+                var wordStart = start
+                while wordStart > 0, !Self.isBoundary(text[wordStart - 1]) { wordStart -= 1 }
+                guard start - wordStart <= ArabicPrefixes.longest,
+                      ArabicPrefixes.all.contains(Array(text[wordStart..<start])) else { return false }
+            }
+        }
+        if let wanted = p.cased {
+            guard cased.count >= end, cased[start..<end].elementsEqual(wanted) else { return false }
+        }
+        return true
+    }
+
     /// Per narrative: drop hits inside an exclusion, then keep the leftmost-longest
     /// non-overlapping hits, so "AI" inside a matched "AI agents" counts once.
-    private func count(_ hits: [Hit]) -> [String: Int] {
-        var result: [String: Int] = [:]
-        let grouped = Dictionary(grouping: hits) { patterns[$0.pattern].narrative }
-        for (narrative, group) in grouped {
+    private func count(_ hits: [Hit]) -> [NarrativeMatch] {
+        var byNarrative = [[Hit]](repeating: [], count: narrativeIDs.count)
+        for hit in hits { byNarrative[patterns[hit.pattern].narrative].append(hit) }
+        var result: [NarrativeMatch] = []
+        for (n, group) in byNarrative.enumerated() where !group.isEmpty {
             let exclusions = group.filter { patterns[$0.pattern].isExclusion }
             let terms = group
                 .filter { hit in !patterns[hit.pattern].isExclusion && !exclusions.contains { $0.start <= hit.start && hit.end <= $0.end } }
                 .sorted { $0.start != $1.start ? $0.start < $1.start : $0.end > $1.end }
             var lastEnd = -1
-            var n = 0
+            var mentions = 0
+            var used: [Int] = []
             for hit in terms where hit.start >= lastEnd {
-                n += 1
+                mentions += 1
                 lastEnd = hit.end
+                let term = patterns[hit.pattern].term
+                if !used.contains(term) { used.append(term) }
             }
-            if n > 0 { result[narrativeIDs[narrative]] = n }
+            if mentions > 0 {
+                result.append(NarrativeMatch(narrative: narrativeIDs[n], mentions: mentions, terms: used.map { termTexts[n][$0] }))
+            }
         }
         return result
     }
 
-    /// Verifies tokens 1… of a pattern whose first token matched at text token `i`;
-    /// returns the scalar offset where the hit ends.
-    private func matchRest(_ pattern: [PatternToken], from i: Int, tokens: [TextToken], forms: [Set<String>]) -> Int? {
-        var end = tokens[i].end
-        if pattern.count == 1 { return end }
-        for k in 1..<pattern.count {
-            let j = i + k
-            guard j < tokens.count else { return nil }
-            let token = tokens[j]
-            switch pattern[k] {
-            case .word(let wanted):
-                guard token.kind == .word, !wanted.isDisjoint(with: forms[j]) else { return nil }
-                end = token.end
-            case .cjk(let needle):
-                guard token.kind == .cjk else { return nil }
-                if k == pattern.count - 1 {
-                    guard token.scalars.starts(with: needle) else { return nil }
-                    end = token.start + needle.count
-                } else {
-                    guard token.scalars == needle else { return nil }
-                    end = token.end
-                }
+    // MARK: Building patterns
+
+    /// The byte patterns of one term: its normalized form and, for Arabic words written with
+    /// the article, the forms without it.
+    static func patterns(for term: String, matchCase: Bool, narrative: Int, term index: Int) -> [Pattern] {
+        var normalized = NormalizedText()
+        TextNormalizer.normalize(term, into: &normalized, keepCase: true)
+        let bytes = normalized.bytes
+        guard !bytes.isEmpty else { return [] }
+        let words = bytes.split(separator: 0x20, omittingEmptySubsequences: false).map(Array.init)
+        let casedWords = normalized.cased.split(separator: 0x20, omittingEmptySubsequences: false).map(Array.init)
+        var variants: [([UInt8], [UInt8])] = [([], [])]
+        for (k, word) in words.enumerated() {
+            var forms = [(word, casedWords[k])]
+            if ArabicPrefixes.isArabic(word), word.starts(with: ArabicPrefixes.article), word.count - 4 >= ArabicPrefixes.minimumStem {
+                forms.append((Array(word.dropFirst(4)), Array(casedWords[k].dropFirst(4))))
             }
+            variants = variants.prefix(16).flatMap { v in forms.map { f in
+                (v.0.isEmpty ? f.0 : v.0 + [0x20] + f.0, v.1.isEmpty ? f.1 : v.1 + [0x20] + f.1)
+            } }
         }
-        return end
+        return variants.map { variant, cased in
+            let first = scalarKind(variant, atStart: true)
+            let last = scalarKind(variant, atStart: false)
+            return Pattern(bytes: variant, cased: matchCase ? cased : nil, narrative: narrative, term: index,
+                           checkStart: first == .cjk ? .none : (first == .arabic ? .arabicWord : .word), checkEnd: last != .cjk)
+        }
     }
 
-    private static func occurrences(of needle: [Unicode.Scalar], in haystack: [Unicode.Scalar]) -> [Int] {
-        guard !needle.isEmpty, needle.count <= haystack.count else { return [] }
-        var found: [Int] = []
+    private enum ScriptKind { case cjk, arabic, other }
+
+    private static func scalarKind(_ bytes: [UInt8], atStart: Bool) -> ScriptKind {
         var i = 0
-        while i + needle.count <= haystack.count {
-            if haystack[i] == needle[0] && haystack[i..<(i + needle.count)].elementsEqual(needle) {
-                found.append(i)
-                i += needle.count
-            } else {
-                i += 1
-            }
+        if !atStart {
+            i = bytes.count - 1
+            while i > 0, bytes[i] & 0xC0 == 0x80 { i -= 1 }
         }
-        return found
+        let (v, _) = bytes.withUnsafeBufferPointer { TextNormalizer.decode($0, at: i) }
+        let value = bytes[i] < 0x80 ? UInt32(bytes[i]) : v
+        if ScalarFolding.isCJK(value) { return .cjk }
+        if (0x0600...0x06FF).contains(value) { return .arabic }
+        return .other
     }
+}
 
-    // MARK: Word forms
+/// What one narrative found in one text.
+public struct NarrativeMatch: Sendable, Equatable {
+    public let narrative: String
+    /// Term hits, overlapping hits counted once.
+    public let mentions: Int
+    /// The configured terms that hit, in order of first hit.
+    public let terms: [String]
+}
 
-    private static let article: [Unicode.Scalar] = ["\u{0627}", "\u{0644}"] // ال
-    private static let conjunctions: [Unicode.Scalar] = ["\u{0648}", "\u{0641}"] // و ف
-    private static let prepositions: [Unicode.Scalar] = ["\u{0628}", "\u{0643}", "\u{0644}"] // ب ك ل
-    /// Shortest stem left after removing prefixes, so short words are not stripped into others.
-    private static let minimumStem = 2
-
-    private static func patternToken(_ token: TextToken) -> PatternToken {
-        switch token.kind {
-        case .cjk: return .cjk(token.scalars)
-        case .word:
-            var forms: Set<String> = [token.text]
-            if token.isArabic, token.scalars.starts(with: article), token.scalars.count - 2 >= minimumStem {
-                forms.insert(String(String.UnicodeScalarView(token.scalars.dropFirst(2))))
+/// The attached prefixes of Arabic words, as normalized bytes.
+enum ArabicPrefixes {
+    static let article: [UInt8] = Array("ال".utf8)
+    /// Shortest stem, in letters, left after removing prefixes.
+    static let minimumStem = 2 * 2
+    /// و ف, then ب ك ل, then ال — or ل with the article's alef dropped (لل).
+    static let all: Set<[UInt8]> = {
+        var set = Set<[UInt8]>()
+        for conjunction in ["", "و", "ف"] {
+            for preposition in ["", "ب", "ك", "ل"] {
+                for article in ["", "ال"] { set.insert(Array((conjunction + preposition + article).utf8)) }
             }
-            return .word(forms: forms)
+            set.insert(Array((conjunction + "لل").utf8))
         }
-    }
+        set.remove([])
+        return set
+    }()
+    static let longest = all.map(\.count).max() ?? 0
 
-    /// The forms a word in a text may stand for: itself and, for Arabic, the word without
-    /// its attached conjunction, preposition and article (`وبالذكاء` → `الذكاء`, `ذكاء`).
-    private static func textForms(_ token: TextToken) -> Set<String> {
-        var forms: Set<String> = [token.text]
-        guard token.isArabic else { return forms }
-        let s = token.scalars
-        func add(_ stem: ArraySlice<Unicode.Scalar>, withArticle: Bool) {
-            guard stem.count >= minimumStem else { return }
-            forms.insert(String(String.UnicodeScalarView(stem)))
-            if withArticle { forms.insert(String(String.UnicodeScalarView(article + stem))) }
-        }
-        for conjunction in [nil] + conjunctions.map(Optional.some) {
-            var rest = s[...]
-            if let conjunction {
-                guard rest.first == conjunction else { continue }
-                rest = rest.dropFirst()
-            }
-            for preposition in [nil] + prepositions.map(Optional.some) {
-                var afterPreposition = rest
-                if let preposition {
-                    guard afterPreposition.first == preposition else { continue }
-                    afterPreposition = afterPreposition.dropFirst()
-                }
-                if conjunction != nil || preposition != nil { add(afterPreposition, withArticle: false) }
-                if afterPreposition.starts(with: article) {
-                    add(afterPreposition.dropFirst(2), withArticle: true)
-                } else if preposition == "\u{0644}", afterPreposition.first == "\u{0644}" {
-                    // لل = ل + ال with the article's alef dropped (للذكاء = ل + الذكاء)
-                    add(afterPreposition.dropFirst(), withArticle: true)
-                }
-            }
-        }
-        return forms
-    }
+    static func isArabic(_ word: [UInt8]) -> Bool { word.first == 0xD8 || word.first == 0xD9 || word.first == 0xDA || word.first == 0xDB }
 }

@@ -9,7 +9,7 @@ BIN        = .build/debug/narrative-watch
 BUILD_DEPS := libcurl4-openssl-dev libsqlite3-dev libsystemd-dev libxml2-dev pkg-config
 TEST_DEPS  := $(BUILD_DEPS) systemd
 
-.PHONY: all build release run test journald deps test-deps clean
+.PHONY: all build release run test journald deps test-deps bench clean
 
 all: build
 
@@ -35,6 +35,10 @@ run: build
 test: test-deps journald
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
+
+## Throughput benchmarks (release build) on a generated 2,000-feed corpus; see Benchmarks/bench.
+bench: deps
+	Benchmarks/bench $(BENCH_CORPUS)
 
 ## Start a journald when none is running (containers, CI).
 journald:

@@ -48,6 +48,10 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
 
+        // Throughput benchmarks (`make bench`).
+        .executableTarget(name: "narrative-bench", dependencies: ["NarrativeCore", "FeedParse", "Pipeline"],
+                          path: "Benchmarks/NarrativeBench", swiftSettings: strict),
+
         .testTarget(name: "NarrativeCoreTests", dependencies: ["NarrativeCore"],
                     resources: [], swiftSettings: strict),
         .testTarget(name: "AdapterTests", dependencies: ["FeedFetch", "FeedParse", "SeriesStore", "Notify", "NarrativeCore", "Pipeline", "TestSupport"],

@@ -93,3 +93,59 @@ struct HTMLTextTests {
         #expect(HTMLText.plainText("  a\n\n  b\t<br/>c  ") == "a b c")
     }
 }
+
+/// One row per rule, in all three scripts.
+struct MatchingRuleTests {
+    static let matcher = NarrativeMatcher(narratives: [
+        .init(id: "ai", terms: [.init("AI"), .init("artificial intelligence"), .init("large-language model"), .init("الذكاء الاصطناعي"),
+                                .init("人工智能"), .init("AI代币"), .init("人工知能")],
+              exclude: ["EU AI Act", "Adobe Illustrator"]),
+        .init(id: "sol", terms: [.init("SOL", matchCase: true), .init("$SOL"), .init("#Solana"), .init("سولانا"), .init("索拉纳")]),
+        .init(id: "revolution", kind: .hype, terms: ["revolution", "game-changer", "paradigm shift", "ثورة", "革命"]),
+        .init(id: "defi", terms: ["DeFi", "café crypto", "التمويل اللامركزي"]),
+    ])
+
+    static func count(_ narrative: String, _ text: String) -> Int { matcher.mentions(in: text)[narrative, default: 0] }
+
+    @Test(arguments: [
+        // Latin whole words, case-insensitive
+        ("ai", "AI tokens", 1), ("ai", "ai tokens", 1), ("ai", "Ai tokens", 1), ("ai", "said", 0), ("ai", "Thailand", 0),
+        ("ai", "Air drops", 0), ("ai", "a fair price", 0), ("ai", "AIDS research", 0), ("ai", "AI-driven", 1), ("ai", "(AI)", 1),
+        ("ai", "OpenAI", 0), ("ai", "AI's rise", 1), ("ai", "ＡＩ rally", 1),
+        // phrases, white space and hyphen variants
+        ("ai", "Artificial   Intelligence", 1), ("ai", "artificial-intelligence", 1), ("ai", "large language model", 1),
+        ("ai", "large-language model", 1), ("ai", "Large-Language-Model", 1), ("ai", "large language models", 0),
+        ("revolution", "a game changer", 1), ("revolution", "a game-changer", 1), ("revolution", "paradigm-shift", 1),
+        // diacritics fold both ways
+        ("defi", "Café Crypto opens", 1), ("defi", "cafe crypto opens", 1), ("defi", "DéFi", 1),
+        // exclusions
+        ("ai", "EU AI Act", 0), ("ai", "the eu ai act and AI", 1), ("ai", "Adobe Illustrator", 0),
+        // case-sensitive acronym, cashtags, hashtags
+        ("sol", "SOL rallies", 1), ("sol", "sol y sombra", 0), ("sol", "Sol rallies", 0), ("sol", "buy $SOL now", 1),
+        ("sol", "buy $sol now", 1), ("sol", "#Solana trends", 1), ("sol", "Solana trends", 0), ("sol", "#solana", 1),
+        // Arabic: normalization and attached prefixes
+        ("ai", "الذكاء الاصطناعي", 1), ("ai", "بالذكاء الاصطناعي", 1), ("ai", "وبالذكاء الاصطناعي", 1), ("ai", "للذكاء الاصطناعي", 1),
+        ("ai", "فالذكاء الاصطناعي", 1), ("ai", "ذكاء اصطناعي", 1), ("ai", "الذّكاء الاصطناعيّ", 1), ("ai", "الذكـــاء الاصطناعي", 1),
+        ("ai", "الذكاءات", 0), ("ai", "ذكاء", 0),
+        ("revolution", "الثورة", 1), ("revolution", "ثورة", 1), ("revolution", "وثورة", 1), ("revolution", "الثوره", 1),
+        ("revolution", "ثَوْرَة", 1), ("revolution", "ثورات", 0), ("revolution", "كثورة", 1),
+        ("defi", "التمويل اللامركزي", 1), ("defi", "والتمويل اللامركزي", 1), ("defi", "تمويل لامركزي", 1),
+        ("sol", "سولانا", 1), ("sol", "وسولانا", 1), ("sol", "بسولانا", 1),
+        // CJK substrings, Latin next to CJK
+        ("ai", "人工智能代币大涨", 1), ("ai", "关于人工智能", 1), ("ai", "人工智能和人工智能", 2), ("ai", "智能合约", 0),
+        ("ai", "AI代币今日大涨", 1), ("ai", "新的AI叙事", 1), ("ai", "人工知能の進化", 1), ("revolution", "革命性", 1),
+        ("sol", "索拉纳生态", 1), ("sol", "SOL代币", 1),
+    ])
+    func rule(narrative: String, text: String, hits: Int) {
+        #expect(Self.count(narrative, text) == hits, "\(narrative) in «\(text)»")
+    }
+
+    @Test func analyzeNamesTheTermsThatHit() {
+        let matches = Self.matcher.analyze("AI and artificial intelligence, 人工智能 and AI again")
+        #expect(matches == [NarrativeMatch(narrative: "ai", mentions: 4, terms: ["AI", "artificial intelligence", "人工智能"])])
+    }
+
+    @Test func normalizationIsSharedByTermsAndText() {
+        #expect(TextNormalizer.normalize("  ＡＩ—Revolución, الذّكاء!  人工智能AI $SOL #tag ") == "ai revolucion الذكاء 人工智能 ai $ sol # tag")
+    }
+}

@@ -67,8 +67,16 @@ public final class LoopbackServer: @unchecked Sendable {
         thread.start()
     }
 
-    /// Stops accepting; connections in progress finish on their own.
+    private var stopped = false
+
+    /// Stops accepting; connections in progress finish on their own. Safe to call twice:
+    /// closing a descriptor twice could close another server's reused one.
     public func stop() {
+        let first = lock.withLock { () -> Bool in
+            defer { stopped = true }
+            return !stopped
+        }
+        guard first else { return }
         shutdown(listener, Int32(SHUT_RDWR))
         close(listener)
     }
@@ -87,6 +95,10 @@ public final class LoopbackServer: @unchecked Sendable {
     private func acceptLoop() {
         while true {
             let client = accept(listener, nil, nil)
+            if lock.withLock({ stopped }) {
+                if client >= 0 { close(client) }
+                return
+            }
             if client < 0 {
                 if errno == EINTR { continue }
                 return

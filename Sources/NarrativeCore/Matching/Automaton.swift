@@ -1,37 +1,57 @@
 /// An Aho–Corasick automaton over bytes, compiled to a full transition table so the scan
-/// is one table lookup per byte whatever the number of patterns.
-struct Automaton: Sendable {
-    /// `delta[state << 8 | byte]` is the next state.
-    private let delta: [Int32]
+/// is one table lookup per byte whatever the number of patterns. Bytes that occur in no
+/// pattern share one column, which keeps the table small enough to stay in cache.
+/// Immutable after `init`, its tables live in memory it owns, so the scan loop works on
+/// raw pointers held in registers.
+final class Automaton: @unchecked Sendable {
+    /// Column of each byte value; 0 for bytes that occur in no pattern.
+    private let byteClass: UnsafeMutablePointer<UInt8>
+    private let columns: Int
+    /// `delta[row + class]` is the next state's row (state × columns), negated when patterns
+    /// end in it (the root, row 0, never has any), so the scan reads one table per byte.
+    private let delta: UnsafeMutablePointer<Int32>
     /// Patterns ending in each state, through failure links: `outputs[outputStart[s] ..< outputStart[s + 1]]`.
     private let outputStart: [Int32]
     private let outputs: [Int32]
+    /// 1 for bytes on which the root stays the root: a scan at the root skips them in a
+    /// tight loop without walking the table (most of a text, since words start at spaces).
+    private let rootStays: UnsafeMutablePointer<UInt8>
+
+    /// Number of states, for benchmarks and tests.
+    var stateCount: Int { outputStart.count - 1 }
 
     init(_ patterns: [[UInt8]]) {
+        var classOf = [UInt8](repeating: 0, count: 256)
+        var used = Set<UInt8>()
+        for pattern in patterns { used.formUnion(pattern) }
+        for (k, byte) in used.sorted().enumerated() { classOf[Int(byte)] = UInt8(k + 1) }
+        let columns = used.count + 1
+
         var children: [[UInt8: Int32]] = [[:]]
         var own: [[Int32]] = [[]]
         for (index, pattern) in patterns.enumerated() where !pattern.isEmpty {
             var state: Int32 = 0
             for byte in pattern {
-                if let next = children[Int(state)][byte] {
+                let c = classOf[Int(byte)]
+                if let next = children[Int(state)][c] {
                     state = next
                 } else {
                     children.append([:])
                     own.append([])
                     let next = Int32(children.count - 1)
-                    children[Int(state)][byte] = next
+                    children[Int(state)][c] = next
                     state = next
                 }
             }
             own[Int(state)].append(Int32(index))
         }
         let count = children.count
-        var delta = [Int32](repeating: 0, count: count << 8)
+        var delta = [Int32](repeating: 0, count: count * columns)
         var fail = [Int32](repeating: 0, count: count)
         var merged = own
         var queue: [Int32] = []
-        for (byte, child) in children[0] {
-            delta[Int(byte)] = child
+        for (c, child) in children[0] {
+            delta[Int(c)] = child
             queue.append(child)
         }
         var head = 0
@@ -39,13 +59,13 @@ struct Automaton: Sendable {
             let state = Int(queue[head])
             head += 1
             merged[state] += merged[Int(fail[state])]
-            for b in 0..<256 {
-                if let child = children[state][UInt8(b)] {
-                    fail[Int(child)] = delta[Int(fail[state]) << 8 | b]
-                    delta[state << 8 | b] = child
+            for c in 0..<columns {
+                if let child = children[state][UInt8(c)] {
+                    fail[Int(child)] = delta[Int(fail[state]) * columns + c]
+                    delta[state * columns + c] = child
                     queue.append(child)
                 } else {
-                    delta[state << 8 | b] = delta[Int(fail[state]) << 8 | b]
+                    delta[state * columns + c] = delta[Int(fail[state]) * columns + c]
                 }
             }
         }
@@ -55,25 +75,53 @@ struct Automaton: Sendable {
             flat += merged[state]
             start.append(Int32(flat.count))
         }
-        self.delta = delta
+        let table = UnsafeMutablePointer<Int32>.allocate(capacity: delta.count)
+        for k in delta.indices {
+            let target = Int(delta[k])
+            table[k] = Int32(target * columns) * (merged[target].isEmpty ? 1 : -1)
+        }
+        let stays = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+        let classes = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+        for b in 0..<256 {
+            stays[b] = delta[Int(classOf[b])] == 0 ? 1 : 0
+            classes[b] = classOf[b]
+        }
+        rootStays = stays
+        byteClass = classes
+        self.columns = columns
+        self.delta = table
         outputStart = start
         outputs = flat
+    }
+
+    deinit {
+        delta.deallocate()
+        rootStays.deallocate()
+        byteClass.deallocate()
     }
 
     /// Calls `found(pattern, end)` for every occurrence of every pattern, `end` exclusive.
     @inline(__always)
     func scan(_ text: UnsafeBufferPointer<UInt8>, _ found: (Int, Int) -> Void) {
-        delta.withUnsafeBufferPointer { delta in
-            outputStart.withUnsafeBufferPointer { starts in
-                var state = 0
-                for i in 0..<text.count {
-                    state = Int(delta[state << 8 | Int(text[i])])
-                    let from = Int(starts[state]), to = Int(starts[state + 1])
-                    if from != to {
-                        for k in from..<to { found(Int(outputs[k]), i + 1) }
-                    }
-                }
+        guard let base = text.baseAddress else { return }
+        let classes = byteClass, stays = rootStays, delta = delta, columns = columns
+        let n = text.count
+        var row = 0
+        var i = 0
+        while i < n {
+            if row == 0 {
+                while i < n, stays[Int(base[i])] != 0 { i &+= 1 }
+                if i == n { break }
             }
+            let next = Int(delta[row &+ Int(classes[Int(base[i])])])
+            i &+= 1
+            if next >= 0 {
+                row = next
+                continue
+            }
+            row = -next
+            let state = row / columns
+            for k in Int(outputStart[state])..<Int(outputStart[state + 1]) { found(Int(outputs[k]), i) }
         }
     }
 }

@@ -24,14 +24,15 @@ public struct NarrativeMatcher: Sendable {
         /// Index into the narrative's terms; -1 for an exclusion.
         let term: Int
         let checkStart: StartCheck
-        let checkEnd: Bool
+        /// Bytes of `bytes` that are framing spaces, not part of the hit.
+        let leadingSpace: Int
+        let trailingSpace: Int
         var isExclusion: Bool { term < 0 }
     }
 
     enum StartCheck: Sendable {
+        /// CJK substrings, and words whose pattern starts with the boundary space itself.
         case none
-        /// The text before the hit must be a boundary.
-        case word
         /// A boundary, or an Arabic word start followed by attached prefixes.
         case arabicWord
     }
@@ -75,7 +76,7 @@ public struct NarrativeMatcher: Sendable {
                 let pattern = patterns[p]
                 let start = end - pattern.bytes.count
                 guard passes(pattern, start: start, end: end, bytes, cased: normalized.cased) else { return }
-                hits.append(Hit(pattern: p, start: start, end: end))
+                hits.append(Hit(pattern: p, start: start + pattern.leadingSpace, end: end - pattern.trailingSpace))
             }
         }
         return hits.isEmpty ? [] : count(hits)
@@ -87,22 +88,12 @@ public struct NarrativeMatcher: Sendable {
         let end: Int
     }
 
-    @inline(__always)
-    private static func isBoundary(_ b: UInt8) -> Bool { b == 0x20 || b == 0x24 || b == 0x23 }
-
     private func passes(_ p: Pattern, start: Int, end: Int, _ text: UnsafeBufferPointer<UInt8>, cased: [UInt8]) -> Bool {
-        if p.checkEnd, end < text.count, !Self.isBoundary(text[end]) { return false }
-        switch p.checkStart {
-        case .none: break
-        case .word:
-            if start > 0, !Self.isBoundary(text[start - 1]) { return false }
-        case .arabicWord:
-            if start > 0, !Self.isBoundary(text[start - 1]) {
-                var wordStart = start
-                while wordStart > 0, !Self.isBoundary(text[wordStart - 1]) { wordStart -= 1 }
-                guard start - wordStart <= ArabicPrefixes.longest,
-                      ArabicPrefixes.all.contains(Array(text[wordStart..<start])) else { return false }
-            }
+        if p.checkStart == .arabicWord, start > 0, text[start - 1] != 0x20 {
+            var wordStart = start
+            while wordStart > 0, text[wordStart - 1] != 0x20 { wordStart -= 1 }
+            guard start - wordStart <= ArabicPrefixes.longest,
+                  ArabicPrefixes.all.contains(Array(text[wordStart..<start])) else { return false }
         }
         if let wanted = p.cased {
             guard cased.count >= end, cased[start..<end].elementsEqual(wanted) else { return false }
@@ -144,10 +135,11 @@ public struct NarrativeMatcher: Sendable {
     static func patterns(for term: String, matchCase: Bool, narrative: Int, term index: Int) -> [Pattern] {
         var normalized = NormalizedText()
         TextNormalizer.normalize(term, into: &normalized, keepCase: true)
-        let bytes = normalized.bytes
+        let bytes = Array(normalized.bytes.dropFirst().dropLast())
         guard !bytes.isEmpty else { return [] }
+        let casedBytes = Array(normalized.cased.dropFirst().dropLast())
         let words = bytes.split(separator: 0x20, omittingEmptySubsequences: false).map(Array.init)
-        let casedWords = normalized.cased.split(separator: 0x20, omittingEmptySubsequences: false).map(Array.init)
+        let casedWords = casedBytes.split(separator: 0x20, omittingEmptySubsequences: false).map(Array.init)
         var variants: [([UInt8], [UInt8])] = [([], [])]
         for (k, word) in words.enumerated() {
             var forms = [(word, casedWords[k])]
@@ -159,10 +151,14 @@ public struct NarrativeMatcher: Sendable {
             } }
         }
         return variants.map { variant, cased in
+            // Words carry their boundary spaces in the pattern itself, so the automaton only
+            // finds whole words; Arabic may also start after attached prefixes, CJK anywhere.
             let first = scalarKind(variant, atStart: true)
-            let last = scalarKind(variant, atStart: false)
-            return Pattern(bytes: variant, cased: matchCase ? cased : nil, narrative: narrative, term: index,
-                           checkStart: first == .cjk ? .none : (first == .arabic ? .arabicWord : .word), checkEnd: last != .cjk)
+            let lead = first == .other ? 1 : 0
+            let trail = scalarKind(variant, atStart: false) == .cjk ? 0 : 1
+            let frame = { (b: [UInt8]) in [UInt8](repeating: 0x20, count: lead) + b + [UInt8](repeating: 0x20, count: trail) }
+            return Pattern(bytes: frame(variant), cased: matchCase ? frame(cased) : nil, narrative: narrative, term: index,
+                           checkStart: first == .arabic ? .arabicWord : .none, leadingSpace: lead, trailingSpace: trail)
         }
     }
 
@@ -189,6 +185,12 @@ public struct NarrativeMatch: Sendable, Equatable {
     public let mentions: Int
     /// The configured terms that hit, in order of first hit.
     public let terms: [String]
+
+    public init(narrative: String, mentions: Int, terms: [String]) {
+        self.narrative = narrative
+        self.mentions = mentions
+        self.terms = terms
+    }
 }
 
 /// The attached prefixes of Arabic words, as normalized bytes.

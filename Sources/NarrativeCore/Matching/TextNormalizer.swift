@@ -5,39 +5,43 @@ import Foundation
 /// diacritics folded, Arabic normalized as search engines do it (tashkeel and tatweel
 /// removed, hamza forms of alef to bare alef, alef maksura to yeh, teh marbuta to heh).
 ///
-/// The output is UTF-8 in which every run of separators is one space, `$` and `#` are kept
-/// (cashtags, hashtags), and a space stands between CJK and other letters, so a word
-/// boundary is always a space, `$`, `#` or an end of the text.
+/// The output is UTF-8 framed by one space at each end, in which every run of separators is
+/// one space, `$` and `#` are kept as words of their own (cashtags, hashtags), and a space
+/// stands between CJK and other letters — so a word boundary is always a space.
 public enum TextNormalizer {
     /// Normalized text as a `String`, for display and tests.
     public static func normalize(_ text: String) -> String {
         var out = NormalizedText()
         normalize(text, into: &out, keepCase: false)
-        return String(decoding: out.bytes, as: UTF8.self)
+        return String(decoding: out.bytes.dropFirst().dropLast(), as: UTF8.self)
     }
 
-    /// Normalizes `text` into `out`, reusing its storage. With `keepCase`, `out.cased` also
-    /// receives the same text without case folding, aligned byte for byte with `out.bytes`
-    /// (characters whose folding changes their length are folded in both).
+    /// Normalizes `text` into `out`. With `keepCase`, `out.cased` also receives the same text
+    /// without case folding, aligned byte for byte with `out.bytes` (characters whose folding
+    /// changes their length are folded in both).
     static func normalize(_ text: String, into out: inout NormalizedText, keepCase: Bool) {
-        out.bytes.removeAll(keepingCapacity: true)
-        out.cased.removeAll(keepingCapacity: true)
         var text = text
         text.withUTF8 { src in
-            out.bytes.reserveCapacity(src.count)
-            if keepCase { out.cased.reserveCapacity(src.count) }
-            var writer = Writer(keepCase: keepCase)
-            var i = 0
-            let n = src.count
+            // Normalized text is rarely longer than its source; the writer grows when it must.
+            var writer = Writer(capacity: src.count + src.count / 4 + 64, keepCase: keepCase)
             let ascii = ASCIITable.shared
+            let n = src.count
+            var i = 0
             while i < n {
                 let b = src[i]
                 if b < 0x80 {
-                    let folded = ascii.folded[Int(b)]
                     switch ascii.kind[Int(b)] {
-                    case .word: writer.word(folded, cased: b, into: &out)
-                    case .mark: writer.mark(b, into: &out)
-                    default: writer.separator()
+                    case .word:
+                        writer.word(ascii.folded[Int(b)], cased: b)
+                        // The rest of an ASCII word, without the separator bookkeeping.
+                        i += 1
+                        while i < n, src[i] < 0x80, ascii.kind[Int(src[i])] == .word {
+                            writer.continueWord(ascii.folded[Int(src[i])], cased: src[i])
+                            i += 1
+                        }
+                        continue
+                    case .mark: writer.mark(b)
+                    case .separator: writer.separator()
                     }
                     i += 1
                     continue
@@ -47,18 +51,18 @@ public enum TextNormalizer {
                 i += length
                 if ScalarFolding.isCJK(scalar) {
                     // Ideographs and kana pass through as they are.
-                    writer.cjk(UnsafeBufferPointer(rebasing: src[start..<i]), into: &out)
+                    writer.cjk(UnsafeBufferPointer(rebasing: src[start..<i]))
                     continue
                 }
                 let fold = ScalarFolding.fold(scalar)
                 switch fold.kind {
                 case .drop: break
                 case .separator: writer.separator()
-                case .word: writer.append(fold, isCJK: false, into: &out)
-                case .cjk: writer.append(fold, isCJK: true, into: &out)
-                case .mark: writer.append(fold, isCJK: false, into: &out)
+                case .word, .cjk, .mark: writer.append(fold)
+                case .raw: writer.raw(UnsafeBufferPointer(rebasing: src[start..<i]))
                 }
             }
+            out.bytes = writer.finish(cased: &out.cased)
         }
     }
 
@@ -67,7 +71,7 @@ public enum TextNormalizer {
     static func decode(_ s: UnsafeBufferPointer<UInt8>, at i: Int) -> (UInt32, Int) {
         let b0 = UInt32(s[i])
         let n = s.count
-        func cont(_ k: Int) -> UInt32? {
+        @inline(__always) func cont(_ k: Int) -> UInt32? {
             guard i + k < n else { return nil }
             let c = s[i + k]
             return c & 0xC0 == 0x80 ? UInt32(c & 0x3F) : nil
@@ -78,12 +82,36 @@ public enum TextNormalizer {
         return (0xFFFD, 1)
     }
 
-    /// Emits normalized bytes, inserting the single separating spaces.
+    /// Writes normalized bytes into raw buffers, inserting the single separating spaces.
     private struct Writer {
-        let keepCase: Bool
-        var pendingSpace = false
-        var lastWasCJK = false
-        var lastWasWord = false
+        private var buffer: UnsafeMutablePointer<UInt8>
+        private var cased: UnsafeMutablePointer<UInt8>?
+        private var capacity: Int
+        private var count = 0
+        private var pendingSpace = false
+        private var lastWasCJK = false
+        private var lastWasWord = false
+
+        init(capacity: Int, keepCase: Bool) {
+            self.capacity = capacity
+            buffer = .allocate(capacity: capacity)
+            cased = keepCase ? .allocate(capacity: capacity) : nil
+            put(0x20, cased: 0x20)
+        }
+
+        /// Hands the bytes over as arrays and frees the buffers.
+        mutating func finish(cased out: inout [UInt8]) -> [UInt8] {
+            if buffer[count - 1] != 0x20 { put(0x20, cased: 0x20) }
+            let bytes = Array(UnsafeBufferPointer(start: buffer, count: count))
+            buffer.deallocate()
+            if let cased {
+                out = Array(UnsafeBufferPointer(start: cased, count: count))
+                cased.deallocate()
+            } else {
+                out = []
+            }
+            return bytes
+        }
 
         mutating func separator() {
             pendingSpace = true
@@ -91,51 +119,90 @@ public enum TextNormalizer {
         }
 
         @inline(__always)
-        mutating func word(_ b: UInt8, cased: UInt8, into out: inout NormalizedText) {
-            if (pendingSpace || lastWasCJK) && !out.bytes.isEmpty { space(&out) }
-            pendingSpace = false
-            lastWasCJK = false
-            lastWasWord = true
-            out.bytes.append(b)
-            if keepCase { out.cased.append(cased) }
-        }
-
-        mutating func mark(_ b: UInt8, into out: inout NormalizedText) {
-            if pendingSpace && !out.bytes.isEmpty { space(&out) }
-            pendingSpace = false
-            lastWasCJK = false
-            lastWasWord = false
-            out.bytes.append(b)
-            if keepCase { out.cased.append(b) }
-        }
-
-        mutating func append(_ fold: ScalarFolding.Entry, isCJK: Bool, into out: inout NormalizedText) {
-            if fold.kind == .mark {
-                // A combining mark continues the word before it (Devanagari, Thai); alone it separates.
-                guard lastWasWord else { return separator() }
-            } else if (pendingSpace || (lastWasCJK != isCJK && lastWasWord)) && !out.bytes.isEmpty {
-                space(&out)
-            }
-            pendingSpace = false
-            lastWasCJK = isCJK
-            lastWasWord = true
-            out.bytes.append(contentsOf: fold.folded)
-            if keepCase { out.cased.append(contentsOf: fold.cased) }
+        private mutating func put(_ b: UInt8, cased c: UInt8) {
+            if count == capacity { reserve(64) }
+            buffer[count] = b
+            cased?[count] = c
+            count += 1
         }
 
         @inline(__always)
-        mutating func cjk(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout NormalizedText) {
-            if (pendingSpace || (!lastWasCJK && lastWasWord)) && !out.bytes.isEmpty { space(&out) }
+        private mutating func spaceIfNeeded(_ needed: Bool) {
+            if needed && buffer[count - 1] != 0x20 { put(0x20, cased: 0x20) }
+        }
+
+        private mutating func reserve(_ extra: Int) {
+            guard count + extra + 1 > capacity else { return }
+            let newCapacity = max(capacity * 2, count + extra + 64)
+            let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+            grown.update(from: buffer, count: count)
+            buffer.deallocate()
+            buffer = grown
+            if let old = cased {
+                let grownCased = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+                grownCased.update(from: old, count: count)
+                old.deallocate()
+                cased = grownCased
+            }
+            capacity = newCapacity
+        }
+
+        @inline(__always)
+        mutating func word(_ b: UInt8, cased c: UInt8) {
+            spaceIfNeeded(pendingSpace || lastWasCJK)
+            pendingSpace = false
+            lastWasCJK = false
+            lastWasWord = true
+            put(b, cased: c)
+        }
+
+        /// A letter or digit right after another of the same ASCII word.
+        @inline(__always)
+        mutating func continueWord(_ b: UInt8, cased c: UInt8) {
+            put(b, cased: c)
+        }
+
+        mutating func mark(_ b: UInt8) {
+            spaceIfNeeded(true)
+            pendingSpace = true
+            lastWasCJK = false
+            lastWasWord = false
+            put(b, cased: b)
+        }
+
+        @inline(__always)
+        mutating func cjk(_ bytes: UnsafeBufferPointer<UInt8>) {
+            spaceIfNeeded(pendingSpace || (!lastWasCJK && lastWasWord))
             pendingSpace = false
             lastWasCJK = true
             lastWasWord = true
-            out.bytes.append(contentsOf: bytes)
-            if keepCase { out.cased.append(contentsOf: bytes) }
+            for b in bytes { put(b, cased: b) }
         }
 
-        private func space(_ out: inout NormalizedText) {
-            out.bytes.append(0x20)
-            if keepCase { out.cased.append(0x20) }
+        mutating func raw(_ bytes: UnsafeBufferPointer<UInt8>) {
+            spaceIfNeeded(pendingSpace || lastWasCJK)
+            pendingSpace = false
+            lastWasCJK = false
+            lastWasWord = true
+            for b in bytes { put(b, cased: b) }
+        }
+
+        mutating func append(_ fold: ScalarFolding.Entry) {
+            let isCJK = fold.kind == .cjk
+            if fold.kind == .mark {
+                // A combining mark continues the word before it (Devanagari, Thai); alone it separates.
+                guard lastWasWord else { return separator() }
+            } else {
+                spaceIfNeeded(pendingSpace || (lastWasCJK != isCJK && lastWasWord))
+            }
+            reserve(Int(fold.count) + 2)
+            pendingSpace = false
+            lastWasCJK = isCJK
+            lastWasWord = true
+            let pool = ScalarFolding.pool
+            for k in 0..<Int(fold.count) {
+                put(pool[Int(fold.folded) + k], cased: pool[Int(fold.cased) + k])
+            }
         }
     }
 }
@@ -173,42 +240,75 @@ struct ASCIITable: Sendable {
 }
 
 /// Folding of non-ASCII scalars, computed once per scalar range with Foundation's NFKC and
-/// case/diacritic folding, then Arabic normalization; CJK ideographs pass through.
+/// case/diacritic folding, then Arabic normalization; CJK ideographs pass through. Entries
+/// point into one byte pool, so folding a scalar touches no reference counts.
 enum ScalarFolding {
-    enum Kind: UInt8 { case drop, separator, word, cjk, mark }
+    enum Kind: UInt8 {
+        case drop, separator, word, cjk, mark
+        /// A letter of a script without case or compatibility forms to fold: kept as it is.
+        case raw
+    }
 
     struct Entry: Sendable {
         let kind: Kind
-        let folded: [UInt8]
-        /// The same without case folding, or `folded` when the lengths differ.
-        let cased: [UInt8]
+        /// Bytes in `pool`: folded at `folded`, unfolded-case at `cased` (the same when lengths differ).
+        let count: UInt8
+        let folded: Int32
+        let cased: Int32
     }
 
     /// Ranges folded through the table; everything else is classified on the fly.
     private static let tableRanges: [ClosedRange<UInt32>] = [0x0080...0x07FF, 0x1E00...0x1FFF, 0x2000...0x206F, 0x2100...0x218F,
                                                             0x3000...0x303F, 0xF900...0xFAFF, 0xFB00...0xFDFF, 0xFE70...0xFFEF]
-    private static let table: [UInt32: Entry] = {
-        var t: [UInt32: Entry] = [:]
+
+    private struct Tables: Sendable {
+        var pool: [UInt8] = []
+        var table: [UInt32: Entry] = [:]
+        var low: [Entry] = []
+    }
+
+    private static let tables: Tables = {
+        var t = Tables()
         for range in tableRanges {
             for v in range {
                 guard let scalar = Unicode.Scalar(v) else { continue }
-                t[v] = compute(scalar)
+                t.table[v] = compute(scalar, pool: &t.pool)
             }
         }
+        t.low = (0x80...0x7FF).map { t.table[UInt32($0)]! }
         return t
     }()
 
-    private static let cjkSeparator = Entry(kind: .separator, folded: [], cased: [])
-
-    /// U+0080–U+07FF (Latin, Greek, Cyrillic, Hebrew, Arabic) by direct index.
-    private static let low: [Entry] = (0x80...0x7FF).map { table[UInt32($0)]! }
+    /// The pool and the U+0080–U+07FF entries, copied once into memory that lives as long as
+    /// the process, so the hot path reads them without reference counting.
+    nonisolated(unsafe) static let pool: UnsafeBufferPointer<UInt8> = {
+        let memory = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: tables.pool.count)
+        _ = memory.initialize(from: tables.pool)
+        return UnsafeBufferPointer(memory)
+    }()
+    nonisolated(unsafe) private static let low: UnsafeBufferPointer<Entry> = {
+        let memory = UnsafeMutableBufferPointer<Entry>.allocate(capacity: tables.low.count)
+        _ = memory.initialize(from: tables.low)
+        return UnsafeBufferPointer(memory)
+    }()
 
     @inline(__always)
     static func fold(_ v: UInt32) -> Entry {
         if v < 0x800 { return low[Int(v) - 0x80] }
-        if let entry = table[v] { return entry }
-        guard let scalar = Unicode.Scalar(v) else { return cjkSeparator }
-        return compute(scalar)
+        if let entry = tables.table[v] { return entry }
+        return other(v)
+    }
+
+    /// Scalars outside the table: letters and digits are words (lower-cased), the rest separates.
+    private static func other(_ v: UInt32) -> Entry {
+        guard let scalar = Unicode.Scalar(v) else { return Entry(kind: .separator, count: 0, folded: 0, cased: 0) }
+        let props = scalar.properties
+        switch props.generalCategory {
+        case .nonspacingMark, .enclosingMark, .format: return Entry(kind: .drop, count: 0, folded: 0, cased: 0)
+        default: break
+        }
+        guard props.isAlphabetic || props.numericType == .decimal else { return Entry(kind: .separator, count: 0, folded: 0, cased: 0) }
+        return Entry(kind: .raw, count: 0, folded: 0, cased: 0)
     }
 
     static func isCJK(_ v: UInt32) -> Bool {
@@ -218,30 +318,34 @@ enum ScalarFolding {
         }
     }
 
-    /// The folding of one scalar, from Foundation's tables.
-    private static func compute(_ scalar: Unicode.Scalar) -> Entry {
+    /// The folding of one scalar, from Foundation's tables, appended to `pool`.
+    fileprivate static func compute(_ scalar: Unicode.Scalar, pool: inout [UInt8]) -> Entry {
+        let none = Entry(kind: .separator, count: 0, folded: 0, cased: 0)
+        func entry(_ kind: Kind, _ folded: [UInt8], _ cased: [UInt8]) -> Entry {
+            let start = Int32(pool.count)
+            pool += folded
+            let casedStart = Int32(pool.count)
+            pool += cased.count == folded.count ? cased : folded
+            return Entry(kind: kind, count: UInt8(folded.count), folded: start, cased: casedStart)
+        }
         let props = scalar.properties
         switch props.generalCategory {
         case .nonspacingMark, .enclosingMark, .format:
-            return Entry(kind: .drop, folded: [], cased: []) // accents, harakat, tatweel's kin, zero-width joiners
+            return Entry(kind: .drop, count: 0, folded: 0, cased: 0) // accents, harakat, zero-width joiners
         case .spacingMark:
-            return Entry(kind: .mark, folded: Array(String(scalar).utf8), cased: Array(String(scalar).utf8))
+            return entry(.mark, Array(String(scalar).utf8), Array(String(scalar).utf8))
         default: break
         }
-        if scalar.value == 0x0640 { return Entry(kind: .drop, folded: [], cased: []) } // tatweel
+        if scalar.value == 0x0640 { return Entry(kind: .drop, count: 0, folded: 0, cased: 0) } // tatweel
         let compatible = String(scalar).precomposedStringWithCompatibilityMapping
         let cased = arabic(compatible.folding(options: [.diacriticInsensitive, .widthInsensitive], locale: nil))
         let folded = arabic(compatible.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil))
-        let kept = folded.unicodeScalars.filter { $0.properties.isAlphabetic || $0.properties.numericType != nil || $0 == "$" || $0 == "#" }
-        guard !kept.isEmpty else { return Entry(kind: .separator, folded: [], cased: []) }
-        if kept.allSatisfy({ isCJK($0.value) }) {
-            let bytes = Array(String(String.UnicodeScalarView(kept)).utf8)
-            return Entry(kind: .cjk, folded: bytes, cased: bytes)
-        }
+        let kept = folded.unicodeScalars.filter { $0.properties.isAlphabetic || $0.properties.numericType != nil }
+        guard !kept.isEmpty, kept.count <= 60 else { return none }
         let foldedBytes = Array(String(String.UnicodeScalarView(kept)).utf8)
+        if kept.allSatisfy({ isCJK($0.value) }) { return entry(.cjk, foldedBytes, foldedBytes) }
         let casedKept = cased.unicodeScalars.filter { $0.properties.isAlphabetic || $0.properties.numericType != nil }
-        let casedBytes = Array(String(String.UnicodeScalarView(casedKept)).utf8)
-        return Entry(kind: .word, folded: foldedBytes, cased: casedBytes.count == foldedBytes.count ? casedBytes : foldedBytes)
+        return entry(.word, foldedBytes, Array(String(String.UnicodeScalarView(casedKept)).utf8))
     }
 
     /// Arabic letter forms that search treats as one.

@@ -102,13 +102,14 @@ public struct DetectionStage {
             let earlier = try database.alertStarts(narrative: e.narrative, from: e.bucketStart - Self.recurrenceWindow, to: e.bucketStart - 1)
             let evidence = try database.evidence(narrative: e.narrative, bucketStart: e.bucketStart, limit: Self.topItemLimit)
             return AlertRecord(episode: e, spikesIn90Days: earlier.count + 1, previous: earlier.last,
-                               sources: evidence.sources, topItems: evidence.top)
+                               sources: evidence.sources, topItems: evidence.top, terms: evidence.terms)
         case .updated:
             let evidence = try database.evidence(narrative: e.narrative, bucketStart: e.lastSpikeBucket, limit: Self.topItemLimit)
             var record = previous ?? AlertRecord(episode: e, spikesIn90Days: 1, previous: nil, sources: 0, topItems: [])
             record.episode = e
             record.sources = evidence.sources
             record.topItems = evidence.top
+            record.terms = evidence.terms
             return record
         case .resolved:
             var record = previous ?? AlertRecord(episode: e, spikesIn90Days: 1, previous: nil, sources: 0, topItems: [])

@@ -8,13 +8,16 @@ import SeriesStore
 public struct ItemPreparation: Sendable {
     public let matcher: NarrativeMatcher
     public let bucketing: Bucketing
+    /// Narratives of kind `hype`: marker words counted alongside the topics they ride.
+    public let hypeNarratives: Set<String>
     /// How far in the future a published time may lie (clock skew), in seconds.
     static let futureTolerance: Int64 = 15 * 60
     /// Published times before 2000-01-01 are placeholders, not dates.
     static let earliestPlausible: Int64 = 946_684_800
 
-    public init(matcher: NarrativeMatcher, bucketing: Bucketing) {
-        self.matcher = matcher
+    public init(narratives: [Configuration.Narrative], bucketing: Bucketing) {
+        matcher = NarrativeMatcher(narratives: narratives)
+        hypeNarratives = Set(narratives.filter { $0.kind == .hype }.map(\.id))
         self.bucketing = bucketing
     }
 
@@ -23,8 +26,13 @@ public struct ItemPreparation: Sendable {
         guard let key = Self.key(item) else { return nil }
         let published = item.published ?? item.updated
         let counted = published.flatMap { Self.isPlausible($0, fetchedAt: fetchedAt) ? $0 : nil } ?? fetchedAt
-        return IngestItem(key: key, title: item.title, link: item.link, published: published,
-                          bucketStart: bucketing.start(of: counted), mentions: matcher.mentions(in: Self.matchableText(item)))
+        let matches = matcher.analyze(Self.matchableText(item))
+        let isHyped = matches.contains { hypeNarratives.contains($0.narrative) }
+        return IngestItem(key: key, story: StoryIdentity(guid: item.id, link: item.link, title: item.title), title: item.title,
+                          link: item.link, published: published, bucketStart: bucketing.start(of: counted),
+                          mentions: Dictionary(uniqueKeysWithValues: matches.map { ($0.narrative, $0.mentions) }),
+                          terms: Dictionary(uniqueKeysWithValues: matches.map { ($0.narrative, $0.terms) }),
+                          hyped: isHyped ? Set(matches.map(\.narrative).filter { !hypeNarratives.contains($0) }) : [])
     }
 
     static func isPlausible(_ time: Int64, fetchedAt: Int64) -> Bool {

@@ -22,8 +22,7 @@ public struct PollCycle {
         let p = configuration.polling
         fetcher = FeedFetcher(options: FetchOptions(timeout: p.timeout, maxBody: p.maxBody, concurrency: p.concurrency,
                                                     perHost: p.perHost, userAgent: Product.userAgent))
-        preparation = ItemPreparation(matcher: NarrativeMatcher(narratives: configuration.narratives),
-                                      bucketing: Bucketing(width: configuration.detection.bucket))
+        preparation = ItemPreparation(narratives: configuration.narratives, bucketing: Bucketing(width: configuration.detection.bucket))
         detection = DetectionStage(parameters: configuration.detection)
     }
 

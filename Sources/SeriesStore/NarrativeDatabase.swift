@@ -70,36 +70,39 @@ public final class NarrativeDatabase {
     }
 
     /// Stores one successful poll: new items, their counts and the feed's state, all or nothing.
-    /// Items the feed already delivered are skipped, so re-polling never counts twice.
-    /// - Returns: how many items were new.
+    /// Items the feed already delivered are skipped, so re-polling never counts twice; an item
+    /// that is a story already stored from another feed (same global guid, canonical link, or
+    /// title within 48 hours) adds that feed to the story's sources and counts nothing again.
+    /// - Returns: how many items were new to this feed.
     @discardableResult
     public func ingest(_ batch: IngestBatch) throws(StoreError) -> Int {
         try db.transaction { () throws(StoreError) -> Int in
             let feed = try feedID(batch.feedURL)
-            let insertItem = try db.prepare("""
-                INSERT OR IGNORE INTO items(feed_id, key, title, link, published, fetched, bucket_start)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """)
-            let addExposure = try db.prepare("""
-                INSERT INTO exposure(bucket_start, items) VALUES (?, 1)
-                ON CONFLICT(bucket_start) DO UPDATE SET items = items + 1
-                """)
-            let addSeries = try db.prepare("""
-                INSERT INTO series(narrative, bucket_start, matched, mentions) VALUES (?, ?, 1, ?)
-                ON CONFLICT(narrative, bucket_start) DO UPDATE SET matched = matched + 1, mentions = mentions + excluded.mentions
-                """)
-            let addMention = try db.prepare("INSERT INTO item_mentions(narrative, item_id, mentions) VALUES (?, ?, ?)")
+            let statements = try IngestStatements(db)
             var added = 0
             for item in batch.items {
-                try insertItem.run([.int(feed), .text(item.key), .optionalText(item.title), .optionalText(item.link),
-                                    .optionalInt(item.published), .int(batch.fetchedAt), .int(item.bucketStart)])
+                try statements.insertItem.run([.int(feed), .text(item.key), .optionalText(item.title), .optionalText(item.link),
+                                               .optionalInt(item.published), .int(batch.fetchedAt), .int(item.bucketStart)])
                 guard db.changes == 1 else { continue }
                 let itemID = db.lastInsertRowID
                 added += 1
-                try addExposure.run([.int(item.bucketStart)])
+                if let story = try existingStory(item, statements) {
+                    try statements.linkItem.run([.int(story), .int(itemID)])
+                    try statements.addStoryFeed.run([.int(story), .int(feed)])
+                    if db.changes == 1 { try statements.countSource.run([.int(story)]) }
+                    continue
+                }
+                try statements.insertStory.run([.optionalText(item.story.guid), .optionalText(item.story.canonicalLink),
+                                                .optionalText(item.story.titleKey), .int(item.published ?? item.bucketStart)])
+                let story = db.lastInsertRowID
+                try statements.linkItem.run([.int(story), .int(itemID)])
+                try statements.addStoryFeed.run([.int(story), .int(feed)])
+                try statements.addExposure.run([.int(item.bucketStart)])
                 for (narrative, mentions) in item.mentions.sorted(by: { $0.key < $1.key }) where mentions > 0 {
-                    try addSeries.run([.text(narrative), .int(item.bucketStart), .integer(mentions)])
-                    try addMention.run([.text(narrative), .int(itemID), .integer(mentions)])
+                    try statements.addSeries.run([.text(narrative), .int(item.bucketStart), .integer(mentions),
+                                                  .integer(item.hyped.contains(narrative) ? 1 : 0)])
+                    let terms = JSONValue.array((item.terms[narrative] ?? []).map(JSONValue.string)).serialized()
+                    try statements.addMention.run([.text(narrative), .int(itemID), .integer(mentions), .text(terms)])
                 }
             }
             try db.prepare("""
@@ -110,6 +113,18 @@ public final class NarrativeDatabase {
                           .int(batch.fetchedAt), .int(batch.fetchedAt), .integer(added), .int(feed)])
             return added
         }
+    }
+
+    /// The story an item repeats: by global guid, then canonical link, then title within the window.
+    private func existingStory(_ item: IngestItem, _ s: IngestStatements) throws(StoreError) -> Int64? {
+        if let guid = item.story.guid, let id = try s.storyByGuid.rows([.text(guid)], { $0.int(0) }).first { return id }
+        if let link = item.story.canonicalLink, let id = try s.storyByLink.rows([.text(link)], { $0.int(0) }).first { return id }
+        if let title = item.story.titleKey {
+            let at = item.published ?? item.bucketStart
+            let window = StoryIdentity.titleWindow
+            if let id = try s.storyByTitle.rows([.text(title), .int(at - window), .int(at + window)], { $0.int(0) }).first { return id }
+        }
+        return nil
     }
 
     /// Records a poll answered with 304 Not Modified.
@@ -130,6 +145,14 @@ public final class NarrativeDatabase {
                 .run([.int(time), .text(error), .int(feed)])
             return Int(try db.prepare("SELECT consecutive_errors FROM feeds WHERE id = ?").rows([.int(feed)]) { $0.int(0) }[0])
         }
+    }
+
+    /// Distinct feeds that carried the story of the item at `link` in `feedURL`.
+    public func storySources(feedURL: String, link: String) throws(StoreError) -> Int? {
+        try db.prepare("""
+            SELECT s.sources FROM items i JOIN feeds f ON f.id = i.feed_id JOIN stories s ON s.id = i.story_id
+            WHERE f.url = ? AND i.link = ?
+            """).rows([.text(feedURL), .text(link)]) { Int($0.int(0)) }.first
     }
 
     // MARK: Series
@@ -168,7 +191,8 @@ public final class NarrativeDatabase {
     /// The narrative's series in [from, to], one point per bucket that holds any item.
     public func points(narrative: String, from: Int64, to: Int64) throws(StoreError) -> [SeriesPoint] {
         try db.prepare("""
-            SELECT e.bucket_start, e.items, coalesce(s.matched, 0), coalesce(s.mentions, 0), v.expected, v.score, coalesce(v.spike, 0)
+            SELECT e.bucket_start, e.items, coalesce(s.matched, 0), coalesce(s.mentions, 0), v.expected, v.score, coalesce(v.spike, 0),
+                coalesce(s.hyped, 0)
             FROM exposure e
             LEFT JOIN series s ON s.narrative = ?1 AND s.bucket_start = e.bucket_start
             LEFT JOIN evaluations v ON v.narrative = ?1 AND v.bucket_start = e.bucket_start
@@ -176,7 +200,7 @@ public final class NarrativeDatabase {
             ORDER BY e.bucket_start
             """).rows([.text(narrative), .int(from), .int(to)]) { r in
             SeriesPoint(start: r.int(0), items: Int(r.int(1)), matched: Int(r.int(2)), mentions: Int(r.int(3)),
-                        expected: r.optionalDouble(4), score: r.optionalDouble(5), spike: r.int(6) != 0)
+                        expected: r.optionalDouble(4), score: r.optionalDouble(5), spike: r.int(6) != 0, hyped: Int(r.int(7)))
         }
     }
 
@@ -191,22 +215,31 @@ public final class NarrativeDatabase {
         return (last, firing)
     }
 
-    /// Distinct feeds and the top stories behind a narrative's bucket.
-    public func evidence(narrative: String, bucketStart: Int64, limit: Int) throws(StoreError) -> (sources: Int, top: [TopItem]) {
+    /// What lies behind a narrative's bucket: the distinct feeds that carried its stories,
+    /// the top stories, and the terms that hit, most items first.
+    public func evidence(narrative: String, bucketStart: Int64, limit: Int) throws(StoreError) -> (sources: Int, top: [TopItem], terms: [String]) {
         let sources = try db.prepare("""
-            SELECT count(DISTINCT i.feed_id) FROM item_mentions m JOIN items i ON i.id = m.item_id
+            SELECT count(DISTINCT sf.feed_id) FROM item_mentions m JOIN items i ON i.id = m.item_id
+            JOIN story_feeds sf ON sf.story_id = i.story_id
             WHERE m.narrative = ? AND i.bucket_start = ?
             """).rows([.text(narrative), .int(bucketStart)]) { Int($0.int(0)) }.first ?? 0
         let top = try db.prepare("""
             SELECT coalesce(i.title, ''), coalesce(i.link, ''), coalesce(f.title, f.url)
             FROM item_mentions m JOIN items i ON i.id = m.item_id JOIN feeds f ON f.id = i.feed_id
+            LEFT JOIN stories s ON s.id = i.story_id
             WHERE m.narrative = ? AND i.bucket_start = ?
-            ORDER BY m.mentions DESC, i.published DESC, i.id
+            ORDER BY coalesce(s.sources, 1) DESC, m.mentions DESC, i.published DESC, i.id
             LIMIT ?
             """).rows([.text(narrative), .int(bucketStart), .integer(limit)]) {
             TopItem(title: $0.text(0) ?? "", link: $0.text(1) ?? "", feed: $0.text(2) ?? "")
         }
-        return (sources, top)
+        let termLists = try db.prepare("""
+            SELECT m.terms FROM item_mentions m JOIN items i ON i.id = m.item_id WHERE m.narrative = ? AND i.bucket_start = ?
+            """).rows([.text(narrative), .int(bucketStart)]) { TopItemsColumn.strings($0.text(0) ?? "[]") }
+        var counts: [String: Int] = [:]
+        for list in termLists { for term in list { counts[term, default: 0] += 1 } }
+        let terms = counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(limit).map(\.key)
+        return (sources, top, terms)
     }
 
     /// Alerts of a narrative whose first bucket lies in [from, to], oldest first.
@@ -227,8 +260,8 @@ public final class NarrativeDatabase {
             }
             let upsert = try db.prepare("""
                 INSERT OR REPLACE INTO alerts(id, narrative, state, started, ended, bucket_start, last_spike_bucket, observed,
-                    expected, lift, score, spikes_90d, previous, sources, top_items)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    expected, lift, score, spikes_90d, previous, sources, top_items, terms)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             for a in alerts {
                 let e = a.episode
@@ -236,7 +269,7 @@ public final class NarrativeDatabase {
                 try upsert.run([.text(e.id), .text(e.narrative), .text(e.state.rawValue), .int(e.started), .optionalInt(e.ended),
                                 .int(e.bucketStart), .int(e.lastSpikeBucket), .integer(e.observed), .double(e.expected), .double(e.lift),
                                 .double(e.score), .integer(a.spikesIn90Days), .optionalInt(a.previous), .integer(a.sources),
-                                .text(top.serialized())])
+                                .text(top.serialized()), .text(JSONValue.array(a.terms.map(JSONValue.string)).serialized())])
             }
             try db.prepare("INSERT OR REPLACE INTO detection_cursor(narrative, last_evaluated, firing_alert) VALUES (?, ?, ?)")
                 .run([.text(narrative), .int(lastEvaluated), .optionalText(firingAlert)])
@@ -247,7 +280,7 @@ public final class NarrativeDatabase {
 
     private static let alertColumns = """
         id, narrative, state, started, ended, bucket_start, last_spike_bucket, observed, expected, lift, score,
-        spikes_90d, previous, sources, top_items
+        spikes_90d, previous, sources, top_items, terms
         """
 
     public func alert(id: String) throws(StoreError) -> AlertRecord? {
@@ -269,6 +302,43 @@ public final class NarrativeDatabase {
             started: r.int(3), ended: r.optionalInt(4), bucketStart: r.int(5), lastSpikeBucket: r.int(6), observed: Int(r.int(7)),
             expected: r.double(8), lift: r.double(9), score: r.double(10))
         return AlertRecord(episode: episode, spikesIn90Days: Int(r.int(11)), previous: r.optionalInt(12), sources: Int(r.int(13)),
-                           topItems: TopItemsColumn.decode(r.text(14) ?? "[]"))
+                           topItems: TopItemsColumn.decode(r.text(14) ?? "[]"), terms: TopItemsColumn.strings(r.text(15) ?? "[]"))
+    }
+}
+
+/// The statements one ingest runs for every item, prepared once per transaction.
+private struct IngestStatements {
+    let insertItem: Statement
+    let linkItem: Statement
+    let insertStory: Statement
+    let addStoryFeed: Statement
+    let countSource: Statement
+    let storyByGuid: Statement
+    let storyByLink: Statement
+    let storyByTitle: Statement
+    let addExposure: Statement
+    let addSeries: Statement
+    let addMention: Statement
+
+    init(_ db: SQLiteConnection) throws(StoreError) {
+        insertItem = try db.prepare("""
+            INSERT OR IGNORE INTO items(feed_id, key, title, link, published, fetched, bucket_start) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """)
+        linkItem = try db.prepare("UPDATE items SET story_id = ? WHERE id = ?")
+        insertStory = try db.prepare("INSERT INTO stories(guid, canonical_link, title_key, published) VALUES (?, ?, ?, ?)")
+        addStoryFeed = try db.prepare("INSERT OR IGNORE INTO story_feeds(story_id, feed_id) VALUES (?, ?)")
+        countSource = try db.prepare("UPDATE stories SET sources = sources + 1 WHERE id = ?")
+        storyByGuid = try db.prepare("SELECT id FROM stories WHERE guid = ? LIMIT 1")
+        storyByLink = try db.prepare("SELECT id FROM stories WHERE canonical_link = ? LIMIT 1")
+        storyByTitle = try db.prepare("SELECT id FROM stories WHERE title_key = ? AND published BETWEEN ? AND ? LIMIT 1")
+        addExposure = try db.prepare("""
+            INSERT INTO exposure(bucket_start, items) VALUES (?, 1) ON CONFLICT(bucket_start) DO UPDATE SET items = items + 1
+            """)
+        addSeries = try db.prepare("""
+            INSERT INTO series(narrative, bucket_start, matched, mentions, hyped) VALUES (?, ?, 1, ?, ?)
+            ON CONFLICT(narrative, bucket_start) DO UPDATE SET matched = matched + 1, mentions = mentions + excluded.mentions,
+                hyped = hyped + excluded.hyped
+            """)
+        addMention = try db.prepare("INSERT INTO item_mentions(narrative, item_id, mentions, terms) VALUES (?, ?, ?, ?)")
     }
 }

@@ -78,5 +78,28 @@ enum Schema {
         );
         CREATE INDEX alerts_by_narrative ON alerts(narrative, bucket_start);
         """),
+        ("2-stories-hype-terms", """
+        CREATE TABLE stories(
+            id INTEGER PRIMARY KEY,
+            guid TEXT,
+            canonical_link TEXT,
+            title_key TEXT,
+            published INTEGER NOT NULL,
+            sources INTEGER NOT NULL DEFAULT 1
+        );
+        CREATE INDEX stories_by_guid ON stories(guid) WHERE guid IS NOT NULL;
+        CREATE INDEX stories_by_link ON stories(canonical_link) WHERE canonical_link IS NOT NULL;
+        CREATE INDEX stories_by_title ON stories(title_key, published) WHERE title_key IS NOT NULL;
+        CREATE TABLE story_feeds(
+            story_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+            feed_id INTEGER NOT NULL REFERENCES feeds(id),
+            PRIMARY KEY(story_id, feed_id)
+        ) WITHOUT ROWID;
+        ALTER TABLE items ADD COLUMN story_id INTEGER REFERENCES stories(id);
+        CREATE INDEX items_by_story ON items(story_id);
+        ALTER TABLE item_mentions ADD COLUMN terms TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE series ADD COLUMN hyped INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE alerts ADD COLUMN terms TEXT NOT NULL DEFAULT '[]';
+        """),
     ]
 }

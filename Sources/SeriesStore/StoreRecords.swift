@@ -4,6 +4,8 @@ import NarrativeCore
 public struct IngestItem: Sendable {
     /// Deduplication key within its feed: guid, else link, else title and date.
     public let key: String
+    /// How the item is recognised as a story other feeds also carry.
+    public let story: StoryIdentity
     public let title: String?
     public let link: String?
     /// Seconds since 1970, as the feed gave it.
@@ -12,14 +14,22 @@ public struct IngestItem: Sendable {
     public let bucketStart: Int64
     /// Term hits per narrative id; only narratives with hits.
     public let mentions: [String: Int]
+    /// The configured terms that hit, per narrative id.
+    public let terms: [String: [String]]
+    /// Topic narratives of this item that ride on a hype marker it also carries.
+    public let hyped: Set<String>
 
-    public init(key: String, title: String?, link: String?, published: Int64?, bucketStart: Int64, mentions: [String: Int]) {
+    public init(key: String, story: StoryIdentity? = nil, title: String?, link: String?, published: Int64?, bucketStart: Int64,
+                mentions: [String: Int], terms: [String: [String]] = [:], hyped: Set<String> = []) {
         self.key = key
+        self.story = story ?? StoryIdentity(guid: nil, link: nil, title: nil)
         self.title = title
         self.link = link
         self.published = published
         self.bucketStart = bucketStart
         self.mentions = mentions
+        self.terms = terms
+        self.hyped = hyped
     }
 }
 
@@ -65,8 +75,10 @@ public struct SeriesPoint: Sendable, Equatable {
     public let expected: Double?
     public let score: Double?
     public let spike: Bool
+    /// Matching items that also carry a hype marker ("revolution"); 0 for hype narratives themselves.
+    public let hyped: Int
 
-    public init(start: Int64, items: Int, matched: Int, mentions: Int, expected: Double?, score: Double?, spike: Bool) {
+    public init(start: Int64, items: Int, matched: Int, mentions: Int, expected: Double?, score: Double?, spike: Bool, hyped: Int = 0) {
         self.start = start
         self.items = items
         self.matched = matched
@@ -74,6 +86,7 @@ public struct SeriesPoint: Sendable, Equatable {
         self.expected = expected
         self.score = score
         self.spike = spike
+        self.hyped = hyped
     }
 }
 

@@ -7,4 +7,9 @@ enum TopItemsColumn {
         guard let array = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: String]] else { return [] }
         return array.map { TopItem(title: $0["title"] ?? "", link: $0["link"] ?? "", feed: $0["feed"] ?? "") }
     }
+
+    /// A JSON array of strings, as `item_mentions.terms` and `alerts.terms` hold them.
+    static func strings(_ text: String) -> [String] {
+        (try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String]) ?? []
+    }
 }

@@ -63,6 +63,7 @@ extension NarrativeWatch {
                 ("recurrence", .object([("spikes_90d", .int(a.spikesIn90Days)), ("previous", .time(a.previous))])),
                 ("sources", .int(a.sources)),
                 ("top_items", .array(a.topItems.map { .object([("title", .string($0.title)), ("link", .string($0.link)), ("feed", .string($0.feed))]) })),
+                ("terms", .array(a.terms.map(JSONValue.string))),
             ])
         }
     }

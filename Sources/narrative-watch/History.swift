@@ -75,7 +75,7 @@ extension NarrativeWatch {
             .object([
                 ("start", .string(Timestamp.iso8601(p.start))), ("items", .int(p.items)), ("matched", .int(p.matched)),
                 ("mentions", .int(p.mentions)), ("expected", p.expected.map(JSONValue.double) ?? .null),
-                ("score", p.score.map(JSONValue.double) ?? .null), ("spike", .bool(p.spike)),
+                ("score", p.score.map(JSONValue.double) ?? .null), ("spike", .bool(p.spike)), ("hyped", .int(p.hyped)),
             ])
         }
 
@@ -88,10 +88,10 @@ extension NarrativeWatch {
                     out[out.count - 1] = SeriesPoint(
                         start: start, items: last.items + p.items, matched: last.matched + p.matched, mentions: last.mentions + p.mentions,
                         expected: last.expected.map { $0 + (p.expected ?? 0) } ?? p.expected,
-                        score: max(last.score ?? 0, p.score ?? 0), spike: last.spike || p.spike)
+                        score: max(last.score ?? 0, p.score ?? 0), spike: last.spike || p.spike, hyped: last.hyped + p.hyped)
                 } else {
                     out.append(SeriesPoint(start: start, items: p.items, matched: p.matched, mentions: p.mentions,
-                                           expected: p.expected, score: p.score, spike: p.spike))
+                                           expected: p.expected, score: p.score, spike: p.spike, hyped: p.hyped))
                 }
             }
             return out

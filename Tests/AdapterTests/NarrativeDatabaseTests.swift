@@ -1,3 +1,4 @@
+import FeedParse
 import Foundation
 import NarrativeCore
 import Pipeline
@@ -80,6 +81,57 @@ struct NarrativeDatabaseTests {
         try dir.write("other.sqlite", "")
         #expect(throws: StoreError.self) { try NarrativeDatabase(readingAt: dir.file("other.sqlite")) }
         #expect(throws: StoreError.self) { try NarrativeDatabase(readingAt: dir.file("absent.sqlite")) }
+    }
+}
+
+struct SyndicationTests {
+    static let t0: Int64 = 1_795_860_000
+
+    static func story(link: String, published: Int64, title: String = "AI tokens rally as agents trade on-chain",
+                      guid: String? = nil) -> ParsedItem {
+        var item = ParsedItem()
+        item.id = guid
+        item.title = title
+        item.link = link
+        item.published = published
+        item.summary = "<p>The AI revolution, again.</p>"
+        return item
+    }
+
+    @Test func oneStoryInThreeFeedsCountsOnceWithThreeSources() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let db = try NarrativeDatabase(path: dir.file("db.sqlite"), bucketWidth: 3600)
+        let preparation = ItemPreparation(narratives: [
+            .init(id: "ai", terms: ["AI"]), .init(id: "revolution", kind: .hype, terms: ["revolution"]),
+        ], bucketing: Bucketing(width: 3600))
+        let copies = [
+            ("https://a.test/rss", Self.story(link: "https://www.news.test/ai-rally/?utm_source=a-feed", published: Self.t0 + 60)),
+            ("https://b.test/rss", Self.story(link: "https://news.test/ai-rally?utm_medium=rss&utm_campaign=b", published: Self.t0 + 120)),
+            // Re-sent later with an updated date and another tracking link.
+            ("https://c.test/rss", Self.story(link: "http://news.test/ai-rally#top", published: Self.t0 + 1800)),
+        ]
+        for (feed, item) in copies {
+            let prepared = try #require(preparation.prepare(item, fetchedAt: Self.t0 + 3000))
+            try db.ingest(IngestBatch(feedURL: feed, feedTitle: nil, fetchedAt: Self.t0 + 3000, etag: nil, lastModified: nil, items: [prepared]))
+        }
+        // The same title with a fresh link a day later is the same story; three days later it is news again.
+        for (offset, link) in [(Int64(86_400), "https://d.test/other"), (Int64(3 * 86_400), "https://d.test/again")] {
+            let item = try #require(preparation.prepare(Self.story(link: link, published: Self.t0 + offset), fetchedAt: Self.t0 + offset))
+            try db.ingest(IngestBatch(feedURL: "https://d.test/rss", feedTitle: nil, fetchedAt: Self.t0 + offset, etag: nil, lastModified: nil, items: [item]))
+        }
+        let first = try db.points(narrative: "ai", from: Self.t0, to: Self.t0)
+        #expect(first.map(\.items) == [1])
+        #expect(first.map(\.matched) == [1])
+        #expect(first.map(\.hyped) == [1], "the AI story carries the hype marker")
+        #expect(try db.points(narrative: "ai", from: Self.t0 + 3600, to: Self.t0 + 2 * 86_400).map(\.matched) == [])
+        #expect(try db.points(narrative: "ai", from: Self.t0 + 3 * 86_400, to: Self.t0 + 3 * 86_400).map(\.matched) == [1])
+        #expect(try db.storySources(feedURL: "https://a.test/rss", link: "https://www.news.test/ai-rally/?utm_source=a-feed") == 4)
+        #expect(try db.feedStates().map(\.itemsTotal) == [1, 1, 1, 2], "each feed still has its own items")
+        let evidence = try db.evidence(narrative: "ai", bucketStart: Self.t0, limit: 5)
+        #expect(evidence.sources == 4)
+        #expect(evidence.terms == ["AI"])
+        #expect(try db.points(narrative: "revolution", from: Self.t0, to: Self.t0).map(\.hyped) == [0])
     }
 }
 

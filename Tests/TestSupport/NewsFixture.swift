@@ -44,14 +44,14 @@ public struct NewsFixture: Sendable {
         while t < lastOrdinary {
             let ai = k % 6 == 5
             f.english.append(Story(id: "en-\(k)", published: t,
-                                   title: ai ? "AI agents trade memecoins on Solana" : englishOrdinary[k % englishOrdinary.count],
+                                   title: (ai ? "AI agents trade memecoins on Solana" : englishOrdinary[k % englishOrdinary.count]) + ", report \(k)",
                                    body: ai ? "<p>Artificial intelligence bots <b>said</b> to move markets.</p>" : "<p>Markets were calm; traders said little.</p>",
                                    mentionsAI: ai))
             f.arabic.append(Story(id: "ar-\(k)", published: t + 3600,
-                                  title: ai ? "مشاريع بالذكاء الاصطناعي تجذب المستثمرين" : arabicOrdinary[k % arabicOrdinary.count],
+                                  title: (ai ? "مشاريع بالذكاء الاصطناعي تجذب المستثمرين" : arabicOrdinary[k % arabicOrdinary.count]) + " \(k)",
                                   body: "<p>تقرير السوق اليومي</p>", mentionsAI: ai))
             f.chinese.append(Story(id: "zh-\(k)", published: t + 7200,
-                                   title: ai ? "人工智能代币今日大涨" : chineseOrdinary[k % chineseOrdinary.count],
+                                   title: (ai ? "人工智能代币今日大涨" : chineseOrdinary[k % chineseOrdinary.count]) + "（\(k)）",
                                    body: "<p>市场日报</p>", mentionsAI: ai))
             k += 1
             t += 3 * 3600

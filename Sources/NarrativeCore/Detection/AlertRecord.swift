@@ -21,12 +21,15 @@ public struct AlertRecord: Sendable, Equatable {
     /// Distinct feeds behind the peak bucket.
     public var sources: Int
     public var topItems: [TopItem]
+    /// The terms that hit in the peak bucket, most items first.
+    public var terms: [String]
 
-    public init(episode: AlertEpisode, spikesIn90Days: Int, previous: Int64?, sources: Int, topItems: [TopItem]) {
+    public init(episode: AlertEpisode, spikesIn90Days: Int, previous: Int64?, sources: Int, topItems: [TopItem], terms: [String] = []) {
         self.episode = episode
         self.spikesIn90Days = spikesIn90Days
         self.previous = previous
         self.sources = sources
         self.topItems = topItems
+        self.terms = terms
     }
 }

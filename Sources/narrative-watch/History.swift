@@ -18,6 +18,7 @@ extension NarrativeWatch {
         @Option(help: "Start: a duration back from now (30d) or an ISO 8601 time (default 14d).") var since: String = "14d"
         @Option(help: "End: a duration back from now or an ISO 8601 time (default now).") var until: String?
         @Option(help: "Bucket width to aggregate to, a multiple of the stored one (default: the stored width).") var bucket: String?
+        @Flag(help: "Also show, per stored bucket with matches, the feeds and terms behind them.") var explain = false
 
         func validate() throws {
             guard !narratives.isEmpty else { throw ValidationError("name at least one narrative, e.g. 'history ai'") }
@@ -46,9 +47,19 @@ extension NarrativeWatch {
                     let points = Self.aggregate(try db.points(narrative: narrative, from: bucketing.start(of: from), to: to), bucketing: bucketing)
                     switch data.outputFormat {
                     case .json:
+                        var json: [JSONValue] = []
+                        for p in points {
+                            guard explain, p.matched > 0, width == stored, case .object(var fields) = Self.json(p) else {
+                                json.append(Self.json(p))
+                                continue
+                            }
+                            let evidence = try db.evidence(narrative: narrative, bucketStart: p.start, limit: 5)
+                            fields += [("sources", .int(evidence.sources)), ("terms", .array(evidence.terms.map(JSONValue.string)))]
+                            json.append(.object(fields))
+                        }
                         emit(JSONValue.object([
                             ("narrative", .string(narrative)), ("bucket", .string(ConfigUnits.format(seconds: width))),
-                            ("points", .array(points.map(Self.json))),
+                            ("points", .array(json)),
                         ]).serialized())
                     case .csv:
                         csv += points.map { p in
@@ -58,9 +69,14 @@ extension NarrativeWatch {
                     case .table:
                         let peak = max(1, points.map(\.matched).max() ?? 1)
                         for p in points {
+                            var bar = String(repeating: "█", count: p.matched * 20 / peak)
+                            if explain, p.matched > 0, width == stored {
+                                let evidence = try db.evidence(narrative: narrative, bucketStart: p.start, limit: 3)
+                                bar += "  \(evidence.sources) feeds: \(evidence.terms.joined(separator: ", "))"
+                            }
                             table.rows.append([narrative, Timestamp.iso8601(p.start), String(p.items), String(p.matched), String(p.mentions),
                                                p.expected.map { String(format: "%.1f", $0) } ?? "-", p.score.map { String(format: "%.1f", $0) } ?? "-",
-                                               p.spike ? "SPIKE" : "", String(repeating: "█", count: p.matched * 20 / peak)])
+                                               p.spike ? "SPIKE" : "", bar])
                         }
                     }
                 }

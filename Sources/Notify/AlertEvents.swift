@@ -5,6 +5,8 @@ import NarrativeCore
 /// `journalctl MESSAGE_ID=…` finds every event of a kind.
 public enum EventKind: String, Sendable, CaseIterable {
     case spikeStarted, spikeResolved, feedFailing, feedRecovered
+    /// A narrative climbing for days without a single spike.
+    case narrativeRising
 
     public var messageID: String {
         switch self {
@@ -12,6 +14,7 @@ public enum EventKind: String, Sendable, CaseIterable {
         case .spikeResolved: "29fb4256270e4e70ac0ced3bd1883e30"
         case .feedFailing: "6ae7498d712a4f508e7a32b7075ff70d"
         case .feedRecovered: "c1f3eb3aa060407e87119d79ca2108c5"
+        case .narrativeRising: "1e4df0e2888a4ea19236188b05e9cac8"
         }
     }
 
@@ -22,6 +25,7 @@ public enum EventKind: String, Sendable, CaseIterable {
         case .spikeResolved: 5
         case .feedFailing: 3
         case .feedRecovered: 5
+        case .narrativeRising: 5
         }
     }
 }
@@ -52,10 +56,17 @@ public enum AlertEvents {
     public static func message(for record: AlertRecord, kind: EventKind) -> String {
         let e = record.episode
         let counts = "\(e.observed) items vs \(oneDecimal(e.expected)) expected (\(oneDecimal(e.lift))× lift, \(record.sources) source\(record.sources == 1 ? "" : "s"))"
-        let recurrence = "\(ordinal(record.spikesIn90Days)) spike in 90 days" + (record.previous.map { ", previous \(Timestamp.iso8601($0))" } ?? "")
+        var recurrence = "\(ordinal(record.spikesIn90Days)) spike in 90 days"
+        if let previous = record.previous {
+            let days = max(0, (e.bucketStart - previous) / 86_400)
+            recurrence += "; the last " + (record.previousLift.map { "peaked at \(oneDecimal($0))×, " } ?? "") + "\(days) day\(days == 1 ? "" : "s") ago"
+        }
+        if let gap = record.medianGap { recurrence += "; median gap \(oneDecimal(Double(gap) / 86_400)) days" }
         switch kind {
         case .spikeResolved:
             return "\(e.narrative) spike resolved: peaked at \(counts) in the bucket of \(Timestamp.iso8601(e.bucketStart))"
+        case .narrativeRising:
+            return "\(e.narrative) rising: climbing for days without a spike; now \(e.observed) items vs \(oneDecimal(e.expected)) expected"
         default:
             return "\(e.narrative) spike: \(counts) in the bucket of \(Timestamp.iso8601(e.bucketStart)); \(recurrence)"
         }

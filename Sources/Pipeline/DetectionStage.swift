@@ -1,9 +1,10 @@
 import NarrativeCore
 import SeriesStore
 
-/// Evaluates every narrative's closed buckets that have not been evaluated yet, advances
-/// its alert episode, and stores the outcome with the evidence behind each alert.
-/// Running it twice at the same time changes nothing.
+/// Advances every narrative's `SeriesMonitor` over the closed buckets not evaluated yet,
+/// then looks at the bucket still filling up so a wave is reported before its hour is over.
+/// Stores evaluations, alerts with their evidence, and the learnt baseline, one transaction
+/// per narrative. Running it twice at the same time changes nothing.
 public struct DetectionStage {
     public let detector: SpikeDetector
     public let bucketing: Bucketing
@@ -36,80 +37,90 @@ public struct DetectionStage {
     private func run(narrative: String, firstData: Int64, database: NarrativeDatabase, now: Int64) throws(StoreError) -> [Notice] {
         let width = bucketing.width
         let lastClosed = bucketing.lastClosedStart(at: now)
+        let openStart = lastClosed + width
         let cursor = try database.detectionCursor(narrative: narrative)
         let from = cursor.map { $0.lastEvaluated + width } ?? firstData
-        guard from <= lastClosed else { return [] }
+        var monitor = SeriesMonitor(narrative: narrative, detector: detector, baseline: cursor?.baseline ?? SeriesBaseline(),
+                                    firing: cursor?.firing?.episode, lastResolved: try database.lastResolvedAlert(narrative: narrative)?.episode)
+        var records: [String: AlertRecord] = [:]
+        if let firing = cursor?.firing { records[firing.episode.id] = firing }
+        if let resolved = monitor.lastResolved, let record = try database.alert(id: resolved.id) { records[resolved.id] = record }
 
-        let baselineSpan = Int64(detector.parameters.baseline)
-        let windowStart = from - baselineSpan
-        let exposure = try database.exposure(from: windowStart, to: lastClosed)
-        let matched = try database.matched(narrative: narrative, from: windowStart, to: lastClosed)
-        var spikes = try database.spikeBuckets(narrative: narrative, from: windowStart, to: lastClosed)
+        let exposure = try database.exposure(from: min(from, openStart), to: openStart)
+        let matched = try database.matched(narrative: narrative, from: min(from, openStart), to: openStart)
         func count(_ b: Int64) -> BucketCount { BucketCount(start: b, items: exposure[b] ?? 0, matched: matched[b] ?? 0) }
 
-        // The baseline window [b − baseline, b − width], kept as running sums over non-spike buckets.
-        var window: [BucketCount] = []
-        var b = from - baselineSpan
-        while b < from {
-            if !spikes.contains(b), exposure[b] != nil { window.append(count(b)) }
-            b += width
+        var evaluations: [EvaluationRecord] = []
+        var changed: [String] = []
+        var notices: [Notice] = []
+        func note(_ transition: AlertTransition) throws(StoreError) {
+            let record = try record(for: transition, previous: records[transition.episode.id], database: database)
+            records[record.episode.id] = record
+            if !changed.contains(record.episode.id) { changed.append(record.episode.id) }
+            notices.append(Notice(transition: transition, record: record))
         }
 
-        var episode = cursor?.firing
-        var evaluations: [EvaluationRecord] = []
-        var changed: [String: AlertRecord] = [:]
-        var order: [String] = []
-        var notices: [Notice] = []
-        b = from
+        var b = from
         while b <= lastClosed {
-            window.removeAll { $0.start < b - baselineSpan }
             let bucket = count(b)
             // A bucket without any item says nothing about a narrative's share; it only ends a
             // firing episode once the feeds have been silent for `silenceEndsEpisode` buckets.
-            if bucket.items == 0, episode.map({ b - $0.episode.lastSpikeBucket < Self.silenceEndsEpisode * width }) ?? true {
+            if bucket.items == 0, monitor.firing.map({ b - $0.lastSpikeBucket < Self.silenceEndsEpisode * width }) ?? true {
                 b += width
                 continue
             }
-            let evaluation = detector.evaluate(bucket, history: window, firstData: firstData)
-            if bucket.items > 0 { evaluations.append(EvaluationRecord(bucketStart: b, evaluation: evaluation)) }
-            let (next, transition) = AlertTracker.step(current: episode?.episode, narrative: narrative, bucket: bucket, width: width,
-                                                        evaluation: evaluation, now: now)
-            if let transition {
-                let record = try record(for: transition, previous: episode, database: database)
-                if changed[record.episode.id] == nil { order.append(record.episode.id) }
-                changed[record.episode.id] = record
-                notices.append(Notice(transition: transition, record: record))
-                episode = next == nil ? nil : record
-            } else if let next, var current = episode {
-                current.episode = next
-                episode = current
-                changed[next.id] = current
-                if !order.contains(next.id) { order.append(next.id) }
+            let step = monitor.advance(bucket, now: now)
+            if bucket.items > 0 { evaluations.append(EvaluationRecord(bucketStart: b, evaluation: step.evaluation)) }
+            if let transition = step.transition {
+                try note(transition)
+            } else if let firing = monitor.firing, var record = records[firing.id] {
+                record.episode = firing
+                records[firing.id] = record
+                if !changed.contains(firing.id) { changed.append(firing.id) }
             }
-            if evaluation.isSpike { spikes.insert(b) } else if bucket.items > 0 { window.append(bucket) }
+            if step.rising {
+                let episode = AlertEpisode(id: "\(narrative)-rising-\(Timestamp.compact(b))", narrative: narrative, state: .rising,
+                                           started: min(now, b + width), ended: min(now, b + width), bucketStart: b, lastSpikeBucket: b,
+                                           observed: bucket.matched, expected: step.evaluation.expected, lift: step.evaluation.lift,
+                                           score: step.evaluation.score)
+                try note(.rising(episode))
+            }
             b += width
         }
-        try database.recordDetection(narrative: narrative, evaluations: evaluations, alerts: order.compactMap { changed[$0] },
-                                     lastEvaluated: lastClosed, firingAlert: episode?.episode.id)
+
+        // The open bucket: a spike already clear in its first minutes is reported now.
+        let open = count(openStart)
+        if open.items > 0, openStart <= now {
+            let elapsed = Double(now - openStart) / Double(width)
+            let (_, transition) = monitor.early(open, elapsed: elapsed, now: now)
+            if let transition {
+                monitor.firing = transition.episode
+                if transition.episode.id == monitor.lastResolved?.id { monitor.lastResolved = nil }
+                try note(transition)
+            }
+        }
+        try database.recordDetection(narrative: narrative, evaluations: evaluations, alerts: changed.compactMap { records[$0] },
+                                     lastEvaluated: max(lastClosed, from - width), firingAlert: monitor.firing?.id, baseline: monitor.baseline)
         return notices
     }
 
-    /// The stored record for a transition: evidence from the peak bucket, recurrence from earlier alerts.
+    /// The stored record for a transition: evidence from the peak bucket, recurrence from earlier episodes.
     private func record(for transition: AlertTransition, previous: AlertRecord?, database: NarrativeDatabase) throws(StoreError) -> AlertRecord {
         let e = transition.episode
         switch transition {
-        case .started:
-            let earlier = try database.alertStarts(narrative: e.narrative, from: e.bucketStart - Self.recurrenceWindow, to: e.bucketStart - 1)
+        case .started, .rising:
+            let earlier = try database.episodes(narrative: e.narrative, from: e.bucketStart - Self.recurrenceWindow, to: e.bucketStart - 1)
             let evidence = try database.evidence(narrative: e.narrative, bucketStart: e.bucketStart, limit: Self.topItemLimit)
-            return AlertRecord(episode: e, spikesIn90Days: earlier.count + 1, previous: earlier.last,
-                               sources: evidence.sources, topItems: evidence.top, terms: evidence.terms)
+            return AlertRecord(episode: e, spikesIn90Days: earlier.count + 1, previous: earlier.last?.start, sources: evidence.sources,
+                               topItems: evidence.top, terms: evidence.terms, previousLift: earlier.last?.lift,
+                               medianGap: Recurrence.medianGap(earlier.map(\.start) + [e.bucketStart]))
         case .updated:
             let evidence = try database.evidence(narrative: e.narrative, bucketStart: e.lastSpikeBucket, limit: Self.topItemLimit)
             var record = previous ?? AlertRecord(episode: e, spikesIn90Days: 1, previous: nil, sources: 0, topItems: [])
             record.episode = e
-            record.sources = evidence.sources
-            record.topItems = evidence.top
-            record.terms = evidence.terms
+            record.sources = max(record.sources, evidence.sources)
+            if e.lastSpikeBucket == e.bucketStart || record.topItems.isEmpty { record.topItems = evidence.top }
+            record.terms = record.terms.isEmpty ? evidence.terms : record.terms
             return record
         case .resolved:
             var record = previous ?? AlertRecord(episode: e, spikesIn90Days: 1, previous: nil, sources: 0, topItems: [])

@@ -87,6 +87,8 @@ public struct PollCycle {
                 Journal.emit(AlertEvents.fields(for: notice.record, kind: .spikeStarted))
             case .resolved:
                 Journal.emit(AlertEvents.fields(for: notice.record, kind: .spikeResolved))
+            case .rising:
+                Journal.emit(AlertEvents.fields(for: notice.record, kind: .narrativeRising))
             case .updated:
                 logger.notice("\(AlertEvents.message(for: notice.record, kind: .spikeStarted)) (peak grew)",
                               metadata: ["narrative.id": "\(notice.record.episode.narrative)", "alert.id": "\(notice.record.episode.id)"])

@@ -206,13 +206,20 @@ public final class NarrativeDatabase {
 
     // MARK: Detection
 
-    /// The newest evaluated bucket of a narrative and the alert it has firing, if any.
-    public func detectionCursor(narrative: String) throws(StoreError) -> (lastEvaluated: Int64, firing: AlertRecord?)? {
-        let rows = try db.prepare("SELECT last_evaluated, firing_alert FROM detection_cursor WHERE narrative = ?")
-            .rows([.text(narrative)]) { ($0.int(0), $0.text(1)) }
-        guard let (last, firingID) = rows.first else { return nil }
+    /// Where detection of a narrative stands: the newest evaluated bucket, the alert it has
+    /// firing, and the detector's learnt baseline.
+    public func detectionCursor(narrative: String) throws(StoreError) -> (lastEvaluated: Int64, firing: AlertRecord?, baseline: SeriesBaseline?)? {
+        let rows = try db.prepare("SELECT last_evaluated, firing_alert, baseline FROM detection_cursor WHERE narrative = ?")
+            .rows([.text(narrative)]) { ($0.int(0), $0.text(1), $0.text(2)) }
+        guard let (last, firingID, baseline) = rows.first else { return nil }
         let firing = try firingID.flatMap { (id) throws(StoreError) -> AlertRecord? in try alert(id: id) }
-        return (last, firing)
+        return (last, firing, baseline.flatMap(SeriesBaseline.decoded))
+    }
+
+    /// The narrative's newest resolved spike alert, which a new spike within the cooldown reopens.
+    public func lastResolvedAlert(narrative: String) throws(StoreError) -> AlertRecord? {
+        try db.prepare("SELECT \(Self.alertColumns) FROM alerts WHERE narrative = ? AND state = 'resolved' ORDER BY bucket_start DESC LIMIT 1")
+            .rows([.text(narrative)], Self.alertRecord).first
     }
 
     /// What lies behind a narrative's bucket: the distinct feeds that carried its stories,
@@ -242,16 +249,19 @@ public final class NarrativeDatabase {
         return (sources, top, terms)
     }
 
-    /// Alerts of a narrative whose first bucket lies in [from, to], oldest first.
-    public func alertStarts(narrative: String, from: Int64, to: Int64) throws(StoreError) -> [Int64] {
-        try db.prepare("SELECT bucket_start FROM alerts WHERE narrative = ? AND bucket_start BETWEEN ? AND ? ORDER BY bucket_start")
-            .rows([.text(narrative), .int(from), .int(to)]) { $0.int(0) }
+    /// Spike episodes of a narrative whose first bucket lies in [from, to], oldest first:
+    /// their first bucket and peak lift.
+    public func episodes(narrative: String, from: Int64, to: Int64) throws(StoreError) -> [(start: Int64, lift: Double)] {
+        try db.prepare("""
+            SELECT bucket_start, lift FROM alerts WHERE narrative = ? AND state != 'rising' AND bucket_start BETWEEN ? AND ?
+            ORDER BY bucket_start
+            """).rows([.text(narrative), .int(from), .int(to)]) { ($0.int(0), $0.double(1)) }
     }
 
     /// Stores the outcome of one detection pass over one narrative, all or nothing:
     /// its evaluations, the alerts it started or changed, and its new cursor.
     public func recordDetection(narrative: String, evaluations: [EvaluationRecord], alerts: [AlertRecord],
-                                lastEvaluated: Int64, firingAlert: String?) throws(StoreError) {
+                                lastEvaluated: Int64, firingAlert: String?, baseline: SeriesBaseline) throws(StoreError) {
         try db.transaction { () throws(StoreError) in
             let evaluation = try db.prepare("INSERT OR REPLACE INTO evaluations(narrative, bucket_start, expected, score, spike) VALUES (?, ?, ?, ?, ?)")
             for record in evaluations {
@@ -260,8 +270,8 @@ public final class NarrativeDatabase {
             }
             let upsert = try db.prepare("""
                 INSERT OR REPLACE INTO alerts(id, narrative, state, started, ended, bucket_start, last_spike_bucket, observed,
-                    expected, lift, score, spikes_90d, previous, sources, top_items, terms)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    expected, lift, score, spikes_90d, previous, sources, top_items, terms, previous_lift, median_gap)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             for a in alerts {
                 let e = a.episode
@@ -269,10 +279,11 @@ public final class NarrativeDatabase {
                 try upsert.run([.text(e.id), .text(e.narrative), .text(e.state.rawValue), .int(e.started), .optionalInt(e.ended),
                                 .int(e.bucketStart), .int(e.lastSpikeBucket), .integer(e.observed), .double(e.expected), .double(e.lift),
                                 .double(e.score), .integer(a.spikesIn90Days), .optionalInt(a.previous), .integer(a.sources),
-                                .text(top.serialized()), .text(JSONValue.array(a.terms.map(JSONValue.string)).serialized())])
+                                .text(top.serialized()), .text(JSONValue.array(a.terms.map(JSONValue.string)).serialized()),
+                                a.previousLift.map { .double($0) } ?? .null, .optionalInt(a.medianGap)])
             }
-            try db.prepare("INSERT OR REPLACE INTO detection_cursor(narrative, last_evaluated, firing_alert) VALUES (?, ?, ?)")
-                .run([.text(narrative), .int(lastEvaluated), .optionalText(firingAlert)])
+            try db.prepare("INSERT OR REPLACE INTO detection_cursor(narrative, last_evaluated, firing_alert, baseline) VALUES (?, ?, ?, ?)")
+                .run([.text(narrative), .int(lastEvaluated), .optionalText(firingAlert), .text(baseline.encoded())])
         }
     }
 
@@ -280,7 +291,7 @@ public final class NarrativeDatabase {
 
     private static let alertColumns = """
         id, narrative, state, started, ended, bucket_start, last_spike_bucket, observed, expected, lift, score,
-        spikes_90d, previous, sources, top_items, terms
+        spikes_90d, previous, sources, top_items, terms, previous_lift, median_gap
         """
 
     public func alert(id: String) throws(StoreError) -> AlertRecord? {
@@ -291,7 +302,7 @@ public final class NarrativeDatabase {
     public func alerts(since: Int64, narrative: String?) throws(StoreError) -> [AlertRecord] {
         try db.prepare("""
             SELECT \(Self.alertColumns) FROM alerts
-            WHERE bucket_start >= ? AND (?2 IS NULL OR narrative = ?2)
+            WHERE bucket_start >= ?1 AND (?2 IS NULL OR narrative = ?2)
             ORDER BY bucket_start DESC, narrative
             """).rows([.int(since), .optionalText(narrative)], Self.alertRecord)
     }
@@ -302,7 +313,8 @@ public final class NarrativeDatabase {
             started: r.int(3), ended: r.optionalInt(4), bucketStart: r.int(5), lastSpikeBucket: r.int(6), observed: Int(r.int(7)),
             expected: r.double(8), lift: r.double(9), score: r.double(10))
         return AlertRecord(episode: episode, spikesIn90Days: Int(r.int(11)), previous: r.optionalInt(12), sources: Int(r.int(13)),
-                           topItems: TopItemsColumn.decode(r.text(14) ?? "[]"), terms: TopItemsColumn.strings(r.text(15) ?? "[]"))
+                           topItems: TopItemsColumn.decode(r.text(14) ?? "[]"), terms: TopItemsColumn.strings(r.text(15) ?? "[]"),
+                           previousLift: r.optionalDouble(16), medianGap: r.optionalInt(17))
     }
 }
 

@@ -101,5 +101,10 @@ enum Schema {
         ALTER TABLE series ADD COLUMN hyped INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE alerts ADD COLUMN terms TEXT NOT NULL DEFAULT '[]';
         """),
+        ("4-detector-state", """
+        ALTER TABLE detection_cursor ADD COLUMN baseline TEXT;
+        ALTER TABLE alerts ADD COLUMN previous_lift REAL;
+        ALTER TABLE alerts ADD COLUMN median_gap INTEGER;
+        """),
     ]
 }

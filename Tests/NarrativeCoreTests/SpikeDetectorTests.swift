@@ -1,49 +1,122 @@
+import Foundation
 import NarrativeCore
 import Testing
 
+/// Replays weeks of synthetic hourly buckets through the monitor the daemon uses, with a
+/// controlled clock, and checks what it raises.
 struct SpikeDetectorTests {
     static let hour: Int64 = 3600
-    let detector = SpikeDetector(parameters: Configuration.Detection())
+    static let start: Int64 = 1_795_046_400 // a Monday, 00:00 UTC
 
-    /// Two weeks of hourly buckets with `items` items and `matched` of them on the narrative.
-    func history(items: Int = 30, matched: Int = 3, endingBefore start: Int64) -> [BucketCount] {
-        (1...(14 * 24)).map { BucketCount(start: start - Int64($0) * Self.hour, items: items, matched: matched) }.reversed()
+    /// A deterministic pseudo-random source, so every run replays the same weeks.
+    struct Noise {
+        var state: UInt64
+        mutating func uniform() -> Double {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Double(state >> 11) / Double(1 << 53)
+        }
+        /// Poisson by inversion (small means) or a normal approximation.
+        mutating func poisson(_ mean: Double) -> Int {
+            if mean > 40 { return max(0, Int((mean + sqrt(mean) * normal()).rounded())) }
+            var k = 0, p = exp(-mean), s = p
+            let u = uniform()
+            while u > s && k < 1000 { k += 1; p *= mean / Double(k); s += p }
+            return k
+        }
+        mutating func normal() -> Double { sqrt(-2 * log(max(uniform(), 1e-12))) * cos(2 * .pi * uniform()) }
     }
 
-    let t: Int64 = 1_800_000_000 - 1_800_000_000 % 3600
-    var firstData: Int64 { t - 14 * 86_400 }
-
-    @Test func aBurstAboveTheNarrativesShareIsASpike() {
-        let e = detector.evaluate(BucketCount(start: t, items: 40, matched: 25), history: history(endingBefore: t), firstData: firstData)
-        #expect(e.isSpike)
-        #expect(abs(e.expected - 4.0) < 0.01)
-        #expect(e.score > 4)
-        #expect(e.lift > 2)
+    /// Hourly items with a day/night rhythm and quieter weekends; `share(h, items)` gives the expected matches.
+    static func series(days: Int, seed: UInt64 = 7, volume: (Int) -> Double = { _ in 1 },
+                       share: (Int) -> Double = { _ in 0.05 }) -> [BucketCount] {
+        var noise = Noise(state: seed)
+        return (0..<(days * 24)).map { h in
+            let hourOfDay = h % 24, weekday = (h / 24) % 7
+            let rhythm = (hourOfDay >= 7 && hourOfDay <= 22 ? 1.3 : 0.5) * (weekday >= 5 ? 0.6 : 1)
+            let items = noise.poisson(80 * rhythm * volume(h))
+            // Over-dispersed: the share itself wobbles from hour to hour.
+            let wobble = max(0.2, 1 + 0.3 * noise.normal())
+            let matched = min(items, noise.poisson(Double(items) * share(h) * wobble))
+            return BucketCount(start: start + Int64(h) * hour, items: items, matched: matched)
+        }
     }
 
-    @Test func aLouderMarketIsNotASpike() {
-        // Ten times the volume, the same 10% share.
-        let e = detector.evaluate(BucketCount(start: t, items: 300, matched: 31), history: history(endingBefore: t), firstData: firstData)
-        #expect(!e.isSpike)
-        #expect(abs(e.expected - 30) < 0.1)
+    static func replay(_ buckets: [BucketCount], parameters: Configuration.Detection = Configuration.Detection())
+        -> (transitions: [(Int, AlertTransition)], rising: [Int], evaluations: [SpikeDetector.Evaluation]) {
+        var monitor = SeriesMonitor(narrative: "ai", detector: SpikeDetector(parameters: parameters))
+        var transitions: [(Int, AlertTransition)] = []
+        var rising: [Int] = []
+        var evaluations: [SpikeDetector.Evaluation] = []
+        for (i, bucket) in buckets.enumerated() {
+            let step = monitor.advance(bucket, now: bucket.start + hour)
+            evaluations.append(step.evaluation)
+            if let t = step.transition { transitions.append((i, t)) }
+            if step.rising { rising.append(i) }
+        }
+        return (transitions, rising, evaluations)
     }
 
-    @Test func smallCountsAreNotSpikesWhateverTheirLift() {
-        // 2 → 4 mentions on a quiet day.
-        let e = detector.evaluate(BucketCount(start: t, items: 10, matched: 4), history: history(items: 10, matched: 0, endingBefore: t), firstData: firstData)
-        #expect(!e.isSpike)
+    static func starts(_ transitions: [(Int, AlertTransition)]) -> [Int] {
+        transitions.compactMap { if case .started = $0.1 { return $0.0 } else { return nil } }
+    }
+
+    @Test func ordinaryWeeksRaiseNothing() {
+        let r = Self.replay(Self.series(days: 28))
+        #expect(Self.starts(r.transitions).isEmpty, "\(r.transitions.map(\.0))")
+    }
+
+    @Test func aClearSpikeAlertsOnceWithinItsFirstBucket() {
+        let burst = 21 * 24 + 14
+        let r = Self.replay(Self.series(days: 24, share: { $0 >= burst && $0 < burst + 3 ? 0.25 : 0.05 }))
+        #expect(Self.starts(r.transitions) == [burst])
+        let resolved = r.transitions.compactMap { if case .resolved = $0.1 { return $0.0 } else { return nil } }
+        #expect(resolved.count == 1)
+        #expect((resolved.first ?? 0) > burst && (resolved.first ?? 0) <= burst + 5, "a resolved wave resolves")
+    }
+
+    @Test func aDoublingOfAllVolumeIsNotASpike() {
+        let r = Self.replay(Self.series(days: 28, volume: { $0 >= 20 * 24 ? 2 : 1 }))
+        #expect(Self.starts(r.transitions).isEmpty)
+    }
+
+    @Test func aSlowTrendIsReportedAsRisingNotAsASpike() {
+        // The share climbs from 5% to 15% over ten days.
+        let r = Self.replay(Self.series(days: 30, share: { h in h < 18 * 24 ? 0.05 : min(0.15, 0.05 + Double(h - 18 * 24) / 240 * 0.1) }))
+        #expect(Self.starts(r.transitions).isEmpty, "\(Self.starts(r.transitions))")
+        #expect(r.rising.count >= 1 && r.rising.count <= 2, "\(r.rising)")
+        #expect((r.rising.first ?? 0) >= 18 * 24)
+    }
+
+    @Test func aFeedOutageAndItsReturnAreNotSpikes() {
+        // Two thirds of the items vanish for a day, then come back with the usual share.
+        let r = Self.replay(Self.series(days: 28, volume: { h in (20 * 24..<21 * 24).contains(h) ? 0.33 : 1 }))
+        #expect(Self.starts(r.transitions).isEmpty)
+        let silent = Self.replay(Self.series(days: 28, volume: { h in (20 * 24..<21 * 24).contains(h) ? 0 : 1 }))
+        #expect(Self.starts(silent.transitions).isEmpty)
+    }
+
+    @Test func aWaveThatHoversAtTheThresholdRaisesOneAlert() {
+        // Six hours alternating around the spike threshold.
+        let wave = 22 * 24 + 9
+        let r = Self.replay(Self.series(days: 24, share: { h in
+            guard h >= wave && h < wave + 8 else { return 0.05 }
+            return h % 2 == 0 ? 0.2 : 0.09
+        }))
+        #expect(Self.starts(r.transitions).count == 1, "\(r.transitions.map { ($0.0, $0.1.episode.state) })")
     }
 
     @Test func spikeIsNotRaisedDuringWarmUp() {
-        let e = detector.evaluate(BucketCount(start: t, items: 40, matched: 25), history: history(endingBefore: t), firstData: t - 2 * 86_400)
-        #expect(e.isWarmingUp)
-        #expect(!e.isSpike)
+        let r = Self.replay(Self.series(days: 10, share: { $0 >= 30 && $0 < 33 ? 0.4 : 0.05 }))
+        #expect(Self.starts(r.transitions).isEmpty)
+        #expect(r.evaluations[31].isWarmingUp)
     }
 
-    @Test func aSmallLiftIsNotASpikeEvenWhenSignificant() {
-        // 1.5× on a large count: significant, but under the 2× minimum lift.
-        let e = detector.evaluate(BucketCount(start: t, items: 1000, matched: 150), history: history(endingBefore: t), firstData: firstData)
-        #expect(!e.isSpike)
+    @Test func smallCountsAreNotSpikesWhateverTheirLift() {
+        // 2 → 4 mentions on a quiet Sunday.
+        var buckets = Self.series(days: 21, volume: { _ in 0.1 }, share: { _ in 0.25 })
+        let i = 20 * 24 + 12
+        buckets[i] = BucketCount(start: buckets[i].start, items: 5, matched: 4)
+        #expect(!Self.replay(buckets).evaluations[i].isSpike)
     }
 
     @Test(arguments: [(0, 1.0, 1.0), (1, 1.0, 0.632120558828558), (5, 2.0, 0.052653017343711), (10, 3.0, 0.001102488763), (3, 0.0, 0.0)])
@@ -51,9 +124,16 @@ struct SpikeDetectorTests {
         #expect(abs(SpikeDetector.poissonUpperTail(atLeast: k, mean: mean) - expected) < 1e-9)
     }
 
-    @Test func poissonTailStaysAccurateFarOut() {
-        let p = SpikeDetector.poissonUpperTail(atLeast: 60, mean: 20)
-        #expect(p > 1e-13 && p < 1e-11)
+    @Test(arguments: [(10, 5.0, 2.0, 0.0897827), (3, 2.0, 3.0, 0.2962963), (30, 10.0, 4.0, 0.0100712)])
+    func negativeBinomialUpperTail(k: Int, mean: Double, dispersion: Double, expected: Double) {
+        // Reference values from scipy.stats.nbinom.sf(k - 1, r, p) with r = mean / (dispersion - 1), p = r / (r + mean).
+        #expect(abs(CountTail.upperTail(atLeast: k, mean: mean, dispersion: dispersion) - expected) < 1e-6)
+    }
+
+    @Test func recurrenceMedianGapNeedsThreeEpisodes() {
+        #expect(Recurrence.medianGap([0, 86_400]) == nil)
+        let gap = Recurrence.medianGap([0, 10 * 86_400, 40 * 86_400, 50 * 86_400])
+        #expect(gap == Int64(864_000))
     }
 }
 

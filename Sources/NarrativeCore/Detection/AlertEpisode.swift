@@ -1,7 +1,11 @@
 /// One spike episode of one narrative: raised by a spike bucket, kept while the following
 /// buckets still spike, resolved by the first bucket that does not.
 public struct AlertEpisode: Sendable, Equatable {
-    public enum State: String, Sendable { case firing, resolved }
+    public enum State: String, Sendable {
+        case firing, resolved
+        /// A slow ramp: reported once, with nothing to resolve.
+        case rising
+    }
 
     /// Stable id: narrative and first spike bucket, e.g. `ai-20261128T1000Z`.
     public let id: String
@@ -43,40 +47,78 @@ public enum AlertTransition: Sendable, Equatable {
     /// The episode goes on with a higher peak.
     case updated(AlertEpisode)
     case resolved(AlertEpisode)
+    /// A narrative climbing for days without a spike.
+    case rising(AlertEpisode)
 
     public var episode: AlertEpisode {
         switch self {
-        case .started(let e), .updated(let e), .resolved(let e): e
+        case .started(let e), .updated(let e), .resolved(let e), .rising(let e): e
         }
+    }
+}
+
+/// How episodes start, continue and end.
+public struct AlertPolicy: Sendable, Equatable {
+    /// An episode goes on while buckets keep at least this lift, even below the spike
+    /// threshold, so a wave that hovers around the threshold is one alert.
+    public var exitLift: Double
+    /// A spike this soon after an episode resolved (seconds) reopens it instead of raising
+    /// a new alert.
+    public var cooldown: Int64
+
+    public init(exitLift: Double, cooldown: Int64) {
+        self.exitLift = exitLift
+        self.cooldown = cooldown
+    }
+
+    /// Half-way between no lift and the spike lift; a cooldown of six buckets.
+    public init(parameters: Configuration.Detection) {
+        self.init(exitLift: 1 + (parameters.minLift - 1) / 2, cooldown: 6 * Int64(parameters.bucket))
     }
 }
 
 /// Advances a narrative's episode by one evaluated bucket.
 public enum AlertTracker {
     /// `now` is when the evaluation happens (seconds since 1970); the alert's times are the
-    /// earlier of `now` and the end of the bucket that caused them.
-    public static func step(current: AlertEpisode?, narrative: String, bucket: BucketCount, width: Int64,
-                            evaluation: SpikeDetector.Evaluation, now: Int64) -> (AlertEpisode?, AlertTransition?) {
+    /// earlier of `now` and the end of the bucket that caused them. `lastResolved` is the
+    /// narrative's newest resolved episode, which a spike within the cooldown reopens.
+    public static func step(current: AlertEpisode?, lastResolved: AlertEpisode? = nil, narrative: String, bucket: BucketCount,
+                            width: Int64, evaluation: SpikeDetector.Evaluation, policy: AlertPolicy? = nil,
+                            now: Int64) -> (AlertEpisode?, AlertTransition?) {
         let when = min(now, bucket.start + width)
-        if evaluation.isSpike {
-            guard var episode = current else {
-                let episode = AlertEpisode(
-                    id: "\(narrative)-\(Timestamp.compact(bucket.start))", narrative: narrative, state: .firing,
-                    started: when, ended: nil, bucketStart: bucket.start, lastSpikeBucket: bucket.start,
-                    observed: bucket.matched, expected: evaluation.expected, lift: evaluation.lift, score: evaluation.score)
-                return (episode, .started(episode))
+        let exitLift = policy?.exitLift ?? .infinity
+        if var episode = current {
+            let elevated = evaluation.isSpike || (evaluation.lift >= exitLift && bucket.matched > 0)
+            guard elevated else {
+                episode.state = .resolved
+                episode.ended = when
+                return (nil, .resolved(episode))
             }
-            episode.lastSpikeBucket = bucket.start
-            guard evaluation.score > episode.score else { return (episode, nil) }
+            if evaluation.isSpike { episode.lastSpikeBucket = bucket.start }
+            guard evaluation.isSpike, evaluation.score > episode.score else { return (episode, nil) }
             episode.observed = bucket.matched
             episode.expected = evaluation.expected
             episode.lift = evaluation.lift
             episode.score = evaluation.score
             return (episode, .updated(episode))
         }
-        guard var episode = current else { return (nil, nil) }
-        episode.state = .resolved
-        episode.ended = when
-        return (nil, .resolved(episode))
+        guard evaluation.isSpike else { return (nil, nil) }
+        if var reopened = lastResolved, let policy, bucket.start - reopened.lastSpikeBucket <= policy.cooldown {
+            reopened.state = .firing
+            reopened.ended = nil
+            reopened.lastSpikeBucket = bucket.start
+            if evaluation.score > reopened.score {
+                reopened.observed = bucket.matched
+                reopened.expected = evaluation.expected
+                reopened.lift = evaluation.lift
+                reopened.score = evaluation.score
+            }
+            return (reopened, .updated(reopened))
+        }
+        let episode = AlertEpisode(
+            id: "\(narrative)-\(Timestamp.compact(bucket.start))", narrative: narrative, state: .firing,
+            started: when, ended: nil, bucketStart: bucket.start, lastSpikeBucket: bucket.start,
+            observed: bucket.matched, expected: evaluation.expected, lift: evaluation.lift, score: evaluation.score)
+        return (episode, .started(episode))
     }
 }

@@ -23,13 +23,32 @@ public struct AlertRecord: Sendable, Equatable {
     public var topItems: [TopItem]
     /// The terms that hit in the peak bucket, most items first.
     public var terms: [String]
+    /// Peak lift of the previous episode.
+    public var previousLift: Double?
+    /// Median time between this narrative's episodes in the 90 days, in seconds, once there are three.
+    public var medianGap: Int64?
 
-    public init(episode: AlertEpisode, spikesIn90Days: Int, previous: Int64?, sources: Int, topItems: [TopItem], terms: [String] = []) {
+    public init(episode: AlertEpisode, spikesIn90Days: Int, previous: Int64?, sources: Int, topItems: [TopItem], terms: [String] = [],
+                previousLift: Double? = nil, medianGap: Int64? = nil) {
         self.episode = episode
         self.spikesIn90Days = spikesIn90Days
         self.previous = previous
         self.sources = sources
         self.topItems = topItems
         self.terms = terms
+        self.previousLift = previousLift
+        self.medianGap = medianGap
+    }
+}
+
+/// How an episode compares with the narrative's earlier ones.
+public enum Recurrence {
+    /// Median gap between consecutive episode starts (seconds), given three or more starts.
+    public static func medianGap(_ starts: [Int64]) -> Int64? {
+        guard starts.count >= 3 else { return nil }
+        let sorted = starts.sorted()
+        let gaps = zip(sorted.dropFirst(), sorted).map { $0 - $1 }.sorted()
+        let mid = gaps.count / 2
+        return gaps.count % 2 == 1 ? gaps[mid] : (gaps[mid - 1] + gaps[mid]) / 2
     }
 }

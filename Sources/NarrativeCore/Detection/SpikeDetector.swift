@@ -1,89 +1,176 @@
 import Foundation
 
-/// Decides whether a bucket's count of matching items is a spike for its narrative.
+/// Decides whether a bucket's count is a spike for its series, and learns from the buckets
+/// that are not.
 ///
-/// The expectation is the narrative's trailing share of all items times the bucket's
-/// volume, so a market that gets louder as a whole raises no spike. A spike needs all of:
-/// a Poisson upper-tail probability below `significance`, at least `minCount` matching
-/// items, a lift of at least `minLift`, and `warmUp` of history before it.
+/// The expectation is, with exposure, the series' learnt share of all items times this
+/// bucket's volume (a market that gets louder as a whole raises nothing); without exposure,
+/// the learnt level times hour-of-day and day-of-week factors. The learning is robust:
+/// counts are clipped to a few standard deviations before they are learnt and spike
+/// buckets are not learnt at all, so past waves and outages do not move the baseline; it
+/// follows slow trends with a half-life of half the baseline window. Counts vary more than
+/// Poisson allows, so the test is the upper tail of a negative binomial whose dispersion is
+/// learnt too. A spike also needs `minCount` matching items, a lift of `minLift`, and
+/// `warmUp` of history.
 public struct SpikeDetector: Sendable {
     public let parameters: Configuration.Detection
+    /// Whether the series has exposure (all items per bucket); raw counts otherwise.
+    public let hasExposure: Bool
+    /// Weight of a new bucket in the averages: half-life of half the baseline window.
+    let alpha: Double
+    let width: Int64
 
-    public init(parameters: Configuration.Detection) { self.parameters = parameters }
+    public init(parameters: Configuration.Detection, hasExposure: Bool = true) {
+        self.parameters = parameters
+        self.hasExposure = hasExposure
+        width = Int64(parameters.bucket)
+        let halfLife = max(2.0, Double(parameters.baseline) / Double(parameters.bucket) / 2)
+        alpha = 1 - pow(0.5, 1 / halfLife)
+    }
 
     public struct Evaluation: Sendable, Equatable {
-        /// Matching items the baseline predicts for the bucket's volume.
+        /// Count the baseline predicts for the bucket.
         public let expected: Double
-        /// Observed over expected (observed + 1 over expected + 1, so small counts stay sane).
+        /// (observed + 1) / (expected + 1), so small counts stay sane.
         public let lift: Double
         /// −log10 of the upper-tail probability: 4 means one chance in 10,000.
         public let score: Double
         public let isSpike: Bool
-        /// True while the narrative lacks the history to judge.
+        /// True while the series lacks the history to judge.
         public let isWarmingUp: Bool
+        /// True when the slow-ramp CUSUM crossed its threshold on this bucket.
+        public var isRising: Bool = false
 
-        public init(expected: Double, lift: Double, score: Double, isSpike: Bool, isWarmingUp: Bool) {
+        public init(expected: Double, lift: Double, score: Double, isSpike: Bool, isWarmingUp: Bool, isRising: Bool = false) {
             self.expected = expected
             self.lift = lift
             self.score = score
             self.isSpike = isSpike
             self.isWarmingUp = isWarmingUp
+            self.isRising = isRising
         }
+
+        /// The upper-tail probability as a score in [0, 1], higher meaning more anomalous.
+        public var probabilityScore: Double { 1 - pow(10, -score) }
     }
 
-    /// Evaluates `bucket` against `history`, the earlier buckets of the baseline window that
-    /// were not themselves spikes. `firstData` is the start of the first bucket with any item.
-    public func evaluate(_ bucket: BucketCount, history: [BucketCount], firstData: Int64) -> Evaluation {
-        let baselineItems = history.reduce(0) { $0 + $1.items }
-        let baselineMatched = history.reduce(0) { $0 + $1.matched }
-        // Jeffreys-style estimate: never zero, so a narrative first seen in a burst can still score.
-        let share = (Double(baselineMatched) + 0.5) / (Double(baselineItems) + 1)
-        let expected = share * Double(bucket.items)
-        let lift = (Double(bucket.matched) + 1) / (expected + 1)
-        let tail = Self.poissonUpperTail(atLeast: bucket.matched, mean: expected)
+    /// CUSUM slack (in standard deviations per bucket) and alarm level.
+    static let cusumSlack = 0.5
+    static let cusumAlarm = 12.0
+    /// How far from the expectation a count is learnt, in standard deviations.
+    static let learningClip = 3.0
+
+    /// Evaluates `bucket` against `state`, then learns from it unless it is a spike.
+    public func step(_ bucket: BucketCount, _ state: inout SeriesBaseline) -> Evaluation {
+        let evaluation = evaluate(bucket, state)
+        learn(bucket, evaluation, &state)
+        return evaluation
+    }
+
+    /// Evaluates without learning (for a bucket still filling up).
+    public func evaluate(_ bucket: BucketCount, _ state: SeriesBaseline) -> Evaluation {
+        let (mean, dispersion) = expectation(bucket, state)
+        let x = bucket.matched
+        let tail = CountTail.upperTail(atLeast: x, mean: mean, dispersion: dispersion)
         let score = min(300, -log10(max(tail, 1e-300)))
-        let isWarmingUp = bucket.start - firstData < Int64(parameters.warmUp)
-        let isSpike = !isWarmingUp
-            && bucket.matched >= parameters.minCount
-            && Double(bucket.matched) >= parameters.minLift * expected
-            && tail <= parameters.significance
-        return Evaluation(expected: expected, lift: lift, score: score, isSpike: isSpike, isWarmingUp: isWarmingUp)
+        let lift = (Double(x) + 1) / (mean + 1)
+        let isWarmingUp = state.firstStart.map { bucket.start - $0 < Int64(parameters.warmUp) } ?? true
+        let isSpike = !isWarmingUp && x >= parameters.minCount && Double(x) >= parameters.minLift * mean && tail <= parameters.significance
+        return Evaluation(expected: mean, lift: lift, score: score, isSpike: isSpike, isWarmingUp: isWarmingUp)
     }
 
-    /// P(X ≥ k) for X ~ Poisson(mean): the regularized lower incomplete gamma P(k, mean).
-    public static func poissonUpperTail(atLeast k: Int, mean: Double) -> Double {
-        guard k > 0 else { return 1 }
-        guard mean > 0 else { return 0 }
-        return regularizedLowerGamma(Double(k), mean)
+    /// The expected count and its dispersion for a bucket.
+    func expectation(_ bucket: BucketCount, _ state: SeriesBaseline) -> (Double, Double) {
+        guard state.weight > 0 else { return (0, state.dispersion) }
+        let matched = state.matched / state.weight
+        if hasExposure {
+            // Jeffreys-style estimate over the effective sample: never zero, so a narrative
+            // first seen in a burst can still be judged.
+            let effective = min(Double(state.learnt), 1 / alpha)
+            let items = state.items / state.weight
+            let share = (matched * effective + 0.5) / (items * effective + 1)
+            return (share * Double(bucket.items), state.dispersion)
+        }
+        return (matched * seasonal(bucket.start, state), state.dispersion)
     }
 
-    /// P(a, x) by its series for x < a + 1, else 1 − Q(a, x) by Lentz's continued fraction.
-    static func regularizedLowerGamma(_ a: Double, _ x: Double) -> Double {
-        let logPrefactor = -x + a * log(x) - lgamma(a)
-        if x < a + 1 {
-            var sum = 1 / a, term = 1 / a, n = a
-            for _ in 0..<10_000 {
-                n += 1
-                term *= x / n
-                sum += term
-                if abs(term) < abs(sum) * 1e-15 { break }
+    private func seasonal(_ start: Int64, _ state: SeriesBaseline) -> Double {
+        let (hour, day) = Self.hourAndDay(start)
+        let learntSpan = Int64(state.learnt) * width
+        let hourFactor = learntSpan >= 2 * 86_400 && width < 86_400 ? state.hourFactors[hour] : 1
+        let dayFactor = learntSpan >= 14 * 86_400 ? state.dayFactors[day] : 1
+        return hourFactor * dayFactor
+    }
+
+    static func hourAndDay(_ start: Int64) -> (Int, Int) {
+        let days = start >= 0 ? start / 86_400 : (start - 86_399) / 86_400
+        let hour = Int((start - days * 86_400) / 3600)
+        // 1970-01-01 was a Thursday; 0 = Monday.
+        let day = Int(((days % 7) + 7 + 3) % 7)
+        return (hour, day)
+    }
+
+    private func learn(_ bucket: BucketCount, _ evaluation: Evaluation, _ state: inout SeriesBaseline) {
+        if state.firstStart == nil { state.firstStart = bucket.start }
+        guard !evaluation.isSpike else { return }
+        if hasExposure && bucket.items == 0 { return } // no exposure, nothing to learn
+        let mean = evaluation.expected
+        let sigma = sqrt(state.dispersion * max(mean, 1))
+        let x = Double(bucket.matched)
+        let clipped = state.weight > 0 ? min(max(x, mean - Self.learningClip * sigma), mean + Self.learningClip * sigma) : x
+        // Slow ramps: standardized excess accumulates while the level lags behind.
+        if !evaluation.isWarmingUp {
+            state.cusum = max(0, state.cusum + (x - mean) / max(sigma, 1) - Self.cusumSlack)
+        }
+        // Dispersion from the standardized squared residual, learnt a little faster than the level.
+        if state.learnt > 0 {
+            let residual = (x - mean) * (x - mean) / max(mean, 1)
+            state.dispersion = min(50, max(1, state.dispersion + min(2 * alpha, 0.5) * (min(residual, 25) - state.dispersion)))
+        }
+        if hasExposure {
+            state.matched = (1 - alpha) * state.matched + alpha * clipped
+            state.items = (1 - alpha) * state.items + alpha * Double(bucket.items)
+        } else {
+            let factor = seasonal(bucket.start, state)
+            let deseasonalized = clipped / max(factor, 0.05)
+            state.matched = (1 - alpha) * state.matched + alpha * deseasonalized
+            let level = state.weight > 0 ? state.matched / ((1 - alpha) * state.weight + alpha) : deseasonalized
+            if level > 0.01 {
+                let (hour, day) = Self.hourAndDay(bucket.start)
+                let beta = 0.05
+                let otherDay = Int64(state.learnt) * width >= 14 * 86_400 ? state.dayFactors[day] : 1
+                let otherHour = Int64(state.learnt) * width >= 2 * 86_400 ? state.hourFactors[hour] : 1
+                state.hourFactors[hour] += beta * (min(clipped / (level * otherDay), 10) - state.hourFactors[hour])
+                state.dayFactors[day] += beta / 4 * (min(clipped / (level * otherHour), 10) - state.dayFactors[day])
+                Self.normalize(&state.hourFactors)
+                Self.normalize(&state.dayFactors)
             }
-            return min(1, sum * exp(logPrefactor))
         }
-        let tiny = 1e-300
-        var b = x + 1 - a, c = 1 / tiny, d = 1 / b, h = d
-        for i in 1...10_000 {
-            let an = -Double(i) * (Double(i) - a)
-            b += 2
-            d = an * d + b
-            if abs(d) < tiny { d = tiny }
-            c = b + an / c
-            if abs(c) < tiny { c = tiny }
-            d = 1 / d
-            let delta = d * c
-            h *= delta
-            if abs(delta - 1) < 1e-15 { break }
-        }
-        return max(0, 1 - exp(logPrefactor) * h)
+        state.weight = (1 - alpha) * state.weight + alpha
+        state.learnt += 1
+    }
+
+    /// Scales factors to a mean of 1.
+    private static func normalize(_ factors: inout [Double]) {
+        let mean = factors.reduce(0, +) / Double(factors.count)
+        guard mean > 0 else { return }
+        for i in factors.indices { factors[i] /= mean }
+    }
+
+    /// P(X ≥ k) for X ~ Poisson(mean).
+    public static func poissonUpperTail(atLeast k: Int, mean: Double) -> Double {
+        CountTail.poisson(atLeast: k, mean: mean)
+    }
+}
+
+extension SpikeDetector {
+    /// Checks the slow-ramp CUSUM after the bucket starting at `start` was learnt; true when it
+    /// crosses its alarm level, at most once per baseline window, so one ramp is one report.
+    public func takeRisingAlarm(_ state: inout SeriesBaseline, at start: Int64) -> Bool {
+        guard state.cusum >= Self.cusumAlarm else { return false }
+        state.cusum = 0
+        if let last = state.lastRising, start - last < Int64(parameters.baseline) { return false }
+        state.lastRising = start
+        return true
     }
 }

@@ -9,13 +9,52 @@ import Pipeline
 enum NarrativeBench {
     static func main() throws {
         let arguments = CommandLine.arguments.dropFirst()
+        if arguments.first == "detect" {
+            detect()
+            return
+        }
         guard arguments.first == "match", arguments.count == 3 else {
-            FileHandle.standardError.write(Data("usage: narrative-bench match CORPUS_DIR TERMS_JSON\n".utf8))
+            FileHandle.standardError.write(Data("usage: narrative-bench match CORPUS_DIR TERMS_JSON | narrative-bench detect\n".utf8))
             exit(64)
         }
         let corpus = arguments[arguments.startIndex + 1]
         let termsFile = arguments[arguments.startIndex + 2]
         try match(corpus: corpus, termsFile: termsFile)
+    }
+
+    /// Detection over 50 narratives × one year of hourly buckets, as a first run of the daemon
+    /// on a year of stored history would do it.
+    static func detect() {
+        let hours = 365 * 24
+        let start: Int64 = 1_764_547_200
+        var state: UInt64 = 42
+        func uniform() -> Double {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Double(state >> 11) / Double(1 << 53)
+        }
+        let series: [[BucketCount]] = (0..<50).map { n in
+            (0..<hours).map { h in
+                let items = 40 + Int(uniform() * 80)
+                return BucketCount(start: start + Int64(h) * 3600, items: items, matched: Int(Double(items) * 0.05 * (0.5 + uniform()) * (n % 7 == 0 && h % 1000 == 0 ? 6 : 1)))
+            }
+        }
+        let detector = SpikeDetector(parameters: Configuration.Detection())
+        var best = Double.infinity
+        var alerts = 0
+        for _ in 0..<5 {
+            let begin = Date()
+            var started = 0
+            for (n, buckets) in series.enumerated() {
+                var monitor = SeriesMonitor(narrative: "n\(n)", detector: detector)
+                for bucket in buckets {
+                    if case .started? = monitor.advance(bucket, now: bucket.start + 3600).transition { started += 1 }
+                }
+            }
+            best = min(best, Date().timeIntervalSince(begin))
+            alerts = started
+        }
+        print(String(format: #"{"benchmark": "detect", "narratives": 50, "buckets": %d, "milliseconds": %.1f, "alerts": %d}"#,
+                     hours, best * 1000, alerts))
     }
 
     /// Matches the narratives of `terms.json` over the item texts of every feed in `corpus`.

@@ -130,7 +130,8 @@ struct PipelineEndToEndTests {
         #expect(entry["NARRATIVE"] == "ai")
         #expect(entry["PRIORITY"] == "4")
         #expect(entry["MESSAGE_ID"] == "5b6a4c4fb65c48acad249795c1497184")
-        #expect(entry["OBSERVED"] == String(alert["observed"] as? Int ?? -1))
+        // The entry is the start; the alert may have grown since (its peak bucket came later).
+        #expect((Int(entry["OBSERVED"] ?? "") ?? 0) >= 5 && (Int(entry["OBSERVED"] ?? "") ?? 0) <= (alert["observed"] as? Int ?? 0))
         #expect(entry["SPIKES_90D"] == "1")
         #expect(entry["TOP_LINK"]?.hasPrefix(server.url("/")) == true)
         #expect(entry["MESSAGE"]?.contains("ai spike") == true)

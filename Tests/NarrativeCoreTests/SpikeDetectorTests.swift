@@ -102,7 +102,8 @@ struct SpikeDetectorTests {
             guard h >= wave && h < wave + 8 else { return 0.05 }
             return h % 2 == 0 ? 0.2 : 0.09
         }))
-        #expect(Self.starts(r.transitions).count == 1, "\(r.transitions.map { ($0.0, $0.1.episode.state) })")
+        #expect(Self.starts(r.transitions).count == 1,
+                "\(r.transitions.map { ($0.0, $0.1.episode.state) }) \((wave..<(wave + 8)).map { (r.evaluations[$0].expected, r.evaluations[$0].isSpike, r.evaluations[$0].score) })")
     }
 
     @Test func spikeIsNotRaisedDuringWarmUp() {

@@ -71,9 +71,9 @@ public struct AlertPolicy: Sendable, Equatable {
         self.cooldown = cooldown
     }
 
-    /// Half-way between no lift and the spike lift; a cooldown of six buckets.
+    /// Half-way between no lift and the spike lift; a cooldown of six hours (six buckets when wider).
     public init(parameters: Configuration.Detection) {
-        self.init(exitLift: 1 + (parameters.minLift - 1) / 2, cooldown: 6 * Int64(parameters.bucket))
+        self.init(exitLift: 1 + (parameters.minLift - 1) / 2, cooldown: max(6 * 3600, 6 * Int64(parameters.bucket)))
     }
 }
 

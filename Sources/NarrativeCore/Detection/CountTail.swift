@@ -7,7 +7,8 @@ public enum CountTail {
     public static func upperTail(atLeast k: Int, mean: Double, dispersion: Double) -> Double {
         guard k > 0 else { return 1 }
         guard mean > 0 else { return 0 }
-        if dispersion <= 1.0001 { return poisson(atLeast: k, mean: mean) }
+        // Within 2% of Poisson the difference does not matter and the gamma series is much cheaper.
+        if dispersion <= 1.02 { return poisson(atLeast: k, mean: mean) }
         // Negative binomial with size r and success probability p = r / (r + mean):
         // P(X ≥ k) = I_{1−p}(k, r).
         let r = mean / (dispersion - 1)
@@ -69,7 +70,7 @@ public enum CountTail {
         if abs(d) < tiny { d = tiny }
         d = 1 / d
         var h = d
-        for m in 1...10_000 {
+        for m in 1...400 {
             let m = Double(m)
             var aa = m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m))
             d = 1 + aa * d

@@ -11,8 +11,9 @@ public struct SeriesBaseline: Sendable, Equatable, Codable {
     var items = 0.0
     /// Sum of the weights, to correct the averages' start-up bias.
     var weight = 0.0
-    /// Variance over mean of the counts around their expectation (1 = Poisson).
-    var dispersion = 1.5
+    /// Over-dispersion κ of the counts around their expectation: variance = mean + κ·mean²
+    /// (0 = Poisson).
+    var dispersion = 0.05
     /// Hour-of-day factors (24) and day-of-week factors (7), for series without exposure.
     var hourFactors = [Double](repeating: 1, count: 24)
     var dayFactors = [Double](repeating: 1, count: 7)

@@ -19,6 +19,12 @@ public struct SpikeDetector: Sendable {
     /// Weight of a new bucket in the averages: half-life of half the baseline window.
     let alpha: Double
     let width: Int64
+    /// `significance` is per hour of series; narrower buckets test more often, so each test
+    /// is held to a proportionally stricter level and the false alarms per day stay the same.
+    let significance: Double
+    /// Weight of a new bucket in the over-dispersion: a half-life of a day, since news counts
+    /// change their burstiness faster than their level.
+    let dispersionRate: Double
 
     public init(parameters: Configuration.Detection, hasExposure: Bool = true) {
         self.parameters = parameters
@@ -26,6 +32,8 @@ public struct SpikeDetector: Sendable {
         width = Int64(parameters.bucket)
         let halfLife = max(2.0, Double(parameters.baseline) / Double(parameters.bucket) / 2)
         alpha = 1 - pow(0.5, 1 / halfLife)
+        significance = parameters.significance * min(1, Double(parameters.bucket) / 3600)
+        dispersionRate = max(alpha, 1 - pow(0.5, Double(parameters.bucket) / 86_400))
     }
 
     public struct Evaluation: Sendable, Equatable {
@@ -71,16 +79,24 @@ public struct SpikeDetector: Sendable {
     public func evaluate(_ bucket: BucketCount, _ state: SeriesBaseline) -> Evaluation {
         let (mean, dispersion) = expectation(bucket, state)
         let x = bucket.matched
-        let tail = CountTail.upperTail(atLeast: x, mean: mean, dispersion: dispersion)
+        // At or below its expectation a count is not anomalous at all: score 0, no tail to compute
+        // (most buckets, so a year of history stays cheap).
+        let tail = Double(x) <= mean ? 1 : CountTail.upperTail(atLeast: x, mean: mean, dispersion: dispersion)
         let score = min(300, -log10(max(tail, 1e-300)))
         let lift = (Double(x) + 1) / (mean + 1)
         let isWarmingUp = state.firstStart.map { bucket.start - $0 < Int64(parameters.warmUp) } ?? true
-        let isSpike = !isWarmingUp && x >= parameters.minCount && Double(x) >= parameters.minLift * mean && tail <= parameters.significance
+        let isSpike = !isWarmingUp && x >= parameters.minCount && Double(x) >= parameters.minLift * mean && tail <= significance
         return Evaluation(expected: mean, lift: lift, score: score, isSpike: isSpike, isWarmingUp: isWarmingUp)
     }
 
-    /// The expected count and its dispersion for a bucket.
+    /// The expected count and its dispersion (variance over mean) for a bucket: the
+    /// negative binomial's 1 + κ·mean, so busy series are allowed proportionally wider swings.
     func expectation(_ bucket: BucketCount, _ state: SeriesBaseline) -> (Double, Double) {
+        let (mean, _) = level(bucket, state)
+        return (mean, 1 + state.dispersion * mean)
+    }
+
+    private func level(_ bucket: BucketCount, _ state: SeriesBaseline) -> (Double, Double) {
         guard state.weight > 0 else { return (0, state.dispersion) }
         let matched = state.matched / state.weight
         if hasExposure {
@@ -115,17 +131,18 @@ public struct SpikeDetector: Sendable {
         guard !evaluation.isSpike else { return }
         if hasExposure && bucket.items == 0 { return } // no exposure, nothing to learn
         let mean = evaluation.expected
-        let sigma = sqrt(state.dispersion * max(mean, 1))
+        let sigma = sqrt(max(mean, 1) * (1 + state.dispersion * max(mean, 1)))
         let x = Double(bucket.matched)
         let clipped = state.weight > 0 ? min(max(x, mean - Self.learningClip * sigma), mean + Self.learningClip * sigma) : x
         // Slow ramps: standardized excess accumulates while the level lags behind.
         if !evaluation.isWarmingUp {
             state.cusum = max(0, state.cusum + (x - mean) / max(sigma, 1) - Self.cusumSlack)
         }
-        // Dispersion from the standardized squared residual, learnt a little faster than the level.
+        // Over-dispersion κ (variance = mean + κ·mean²) from the squared residual, learnt a
+        // little faster than the level.
         if state.learnt > 0 {
-            let residual = (x - mean) * (x - mean) / max(mean, 1)
-            state.dispersion = min(50, max(1, state.dispersion + min(2 * alpha, 0.5) * (min(residual, 25) - state.dispersion)))
+            let excess = ((x - mean) * (x - mean) - mean) / max(mean * mean, 1)
+            state.dispersion = min(5, max(0.001, state.dispersion + dispersionRate * (min(max(excess, -1), 5) - state.dispersion)))
         }
         if hasExposure {
             state.matched = (1 - alpha) * state.matched + alpha * clipped

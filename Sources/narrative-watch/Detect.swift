@@ -1,0 +1,126 @@
+import ArgumentParser
+import Foundation
+import NarrativeCore
+import Pipeline
+
+extension NarrativeWatch {
+    struct Detect: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run the spike detector over a CSV series and print each point's score.",
+            discussion: """
+            Input columns: timestamp,value and optionally total (the exposure: all items in the bucket). Timestamps \
+            are ISO 8601 or YYYY-MM-DD HH:MM:SS. Output: one JSON object per row, with `spike` true where the daemon \
+            would raise a new alert and `firing` true while an episode lasts. Same code and defaults as the daemon \
+            ([detection] of the configuration when one is given or found).
+
+            Examples:
+              narrative-watch detect --csv series.csv
+              narrative-watch detect --csv tweets.csv --bucket 5m
+            """)
+
+        @Option(help: ArgumentHelp("The series.", valueName: "file")) var csv: String
+        @Option(help: "The series' step (default: the most common gap between rows).") var bucket: String?
+        @Option(name: .long, help: ArgumentHelp("Configuration file, for its [detection] parameters.", valueName: "path")) var config: String?
+
+        func run() throws {
+            var parameters = try detectionParameters()
+            let rows = try CSVSeries.read(path: csv)
+            guard let step = try bucket.map(Self.step) ?? CSVSeries.commonStep(rows) else {
+                throw fail("\(csv): need at least two rows, or --bucket")
+            }
+            parameters.bucket = step
+            let hasExposure = rows.allSatisfy { $0.total != nil }
+            var monitor = SeriesMonitor(narrative: "series", detector: SpikeDetector(parameters: parameters, hasExposure: hasExposure))
+            var out = ""
+            out.reserveCapacity(rows.count * 100)
+            for row in rows {
+                let bucket = BucketCount(start: row.time, items: row.total ?? 0, matched: row.value)
+                let stepResult = monitor.advance(bucket, now: row.time + Int64(step))
+                var isStart = false
+                if case .started? = stepResult.transition { isStart = true }
+                out += JSONValue.object([
+                    ("timestamp", .string(row.text)), ("value", .int(row.value)), ("expected", .double(stepResult.evaluation.expected)),
+                    ("score", .double(stepResult.evaluation.probabilityScore)), ("spike", .bool(isStart)), ("firing", .bool(monitor.firing != nil)),
+                ]).serialized()
+                out += "\n"
+            }
+            FileHandle.standardOutput.write(Data(out.utf8))
+        }
+
+        static func step(_ text: String) throws -> Int {
+            guard let seconds = ConfigUnits.seconds(text) else { throw ValidationError("--bucket '\(text)' is not a duration (e.g. 5m, 1h)") }
+            return seconds
+        }
+
+        /// The configuration's [detection] when one is given or found, else the defaults.
+        private func detectionParameters() throws -> Configuration.Detection {
+            let environment = ProcessInfo.processInfo.environment
+            guard config != nil || (try? ConfigurationFile.locate(explicit: nil, environment: environment).get()) != nil else {
+                return Configuration.Detection()
+            }
+            do {
+                return try ConfigurationFile.load(explicit: config).0.detection
+            } catch {
+                throw fail(error.description, code: 78)
+            }
+        }
+    }
+}
+
+/// A `timestamp,value[,total]` series.
+enum CSVSeries {
+    struct Row {
+        let text: String
+        let time: Int64
+        let value: Int
+        let total: Int?
+    }
+
+    static func read(path: String) throws -> [Row] {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw fail("\(path): cannot read: \(error.localizedDescription)", code: 66)
+        }
+        var rows: [Row] = []
+        var columns: (time: Int, value: Int, total: Int?) = (0, 1, nil)
+        for (n, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty { continue }
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            if n == 0, Double(fields.count > 1 ? fields[1] : "") == nil {
+                let names = fields.map { $0.lowercased() }
+                guard let t = names.firstIndex(of: "timestamp"), let v = names.firstIndex(of: "value") else {
+                    throw fail("\(path):1: the header needs timestamp and value columns (and optionally total)", code: 65)
+                }
+                columns = (t, v, names.firstIndex(of: "total"))
+                continue
+            }
+            let needed = max(columns.time, columns.value, columns.total ?? 0)
+            guard fields.count > needed else { throw fail("\(path):\(n + 1): expected \(needed + 1) columns, found \(fields.count)", code: 65) }
+            guard let time = TimeArgument.iso8601(fields[columns.time]) else {
+                throw fail("\(path):\(n + 1): '\(fields[columns.time])' is not a timestamp (ISO 8601 or YYYY-MM-DD HH:MM:SS)", code: 65)
+            }
+            guard let value = Double(fields[columns.value]), value >= 0, value.isFinite else {
+                throw fail("\(path):\(n + 1): value '\(fields[columns.value])' is not a count (a number ≥ 0)", code: 65)
+            }
+            var total: Int?
+            if let c = columns.total {
+                guard let t = Double(fields[c]), t >= 0, t.isFinite else {
+                    throw fail("\(path):\(n + 1): total '\(fields[c])' is not a count (a number ≥ 0)", code: 65)
+                }
+                total = Int(t.rounded())
+            }
+            rows.append(Row(text: fields[columns.time], time: time, value: Int(value.rounded()), total: total))
+        }
+        return rows
+    }
+
+    /// The most common positive gap between consecutive rows, in seconds.
+    static func commonStep(_ rows: [Row]) -> Int? {
+        var counts: [Int64: Int] = [:]
+        for (a, b) in zip(rows, rows.dropFirst()) where b.time > a.time { counts[b.time - a.time, default: 0] += 1 }
+        return counts.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }.map { Int($0.key) }
+    }
+}

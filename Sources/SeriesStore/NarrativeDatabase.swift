@@ -23,6 +23,11 @@ public final class NarrativeDatabase {
         guard applied.first == 1 else {
             throw StoreError(code: 26, message: "not a NarrativeWatch database", context: "opening \(path)")
         }
+        let names = Set(try db.prepare("SELECT name FROM schema_migrations").rows { $0.text(0) ?? "" })
+        guard Schema.migrations.allSatisfy({ names.contains($0.name) }) else {
+            throw StoreError(code: 1, message: "written by an older NarrativeWatch; run `narrative-watch poll-once` (or the daemon) once to upgrade it",
+                             context: "opening \(path)")
+        }
     }
 
     private func migrate() throws(StoreError) {

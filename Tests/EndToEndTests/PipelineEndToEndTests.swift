@@ -136,6 +136,14 @@ struct PipelineEndToEndTests {
         #expect(entry["TOP_LINK"]?.hasPrefix(server.url("/")) == true)
         #expect(entry["MESSAGE"]?.contains("ai spike") == true)
 
+        // status puts the firing narrative first; backtest finds the same wave.
+        let status = try #require(try Self.json(try Binary.run(["status", "--config", config, "--format", "json"]).stdout) as? [[String: Any]])
+        #expect(status.first?["narrative"] as? String == "ai")
+        #expect(status.first?["firing"] as? String == alertID)
+        #expect(status.count == 3)
+        let backtest = try #require(try Self.json(try Binary.run(["backtest", "--config", config, "--format", "json"]).stdout) as? [[String: Any]])
+        #expect(backtest.map { $0["narrative"] as? String } == ["ai"])
+
         // A second poll changes no count and raises nothing.
         let second = try Binary.run(["poll-once", "--config", config])
         #expect(second.status == 0, "\(second.stderr)")
@@ -334,5 +342,36 @@ struct PipelineEndToEndTests {
         #expect(totals["items"] as? Int == 2)
         let piped = try Binary.run(["parse", "-"], stdin: feed)
         #expect((try Self.json(String(piped.stdout.split(separator: "\n")[0])) as? [String: Any])?["file"] as? String == "-")
+    }
+
+    @Test func detectScoresACSVSeriesAndFlagsOneEpisode() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        var lines = ["timestamp,value"]
+        var seed: UInt64 = 3
+        let start = 1_795_046_400
+        for h in 0..<(12 * 24) {
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            let base = 20 + Int(seed >> 60) - 8
+            let value = (10 * 24 + 5..<10 * 24 + 8).contains(h) ? 90 : base
+            let date = Date(timeIntervalSince1970: TimeInterval(start + h * 3600))
+            lines.append("\(NewsFixture.iso(Int64(date.timeIntervalSince1970)).replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: "")),\(value)")
+        }
+        let csv = try dir.write("series.csv", lines.joined(separator: "\n") + "\n")
+        let run = try Binary.run(["detect", "--csv", csv])
+        #expect(run.status == 0, "\(run.stderr)")
+        let rows = run.stdout.split(separator: "\n").compactMap { try? Self.json(String($0)) as? [String: Any] }
+        #expect(rows.count == 12 * 24)
+        let spikes = rows.indices.filter { rows[$0]["spike"] as? Bool == true }
+        #expect(spikes == [10 * 24 + 5])
+        #expect(rows[10 * 24 + 6]["firing"] as? Bool == true)
+        #expect(rows.allSatisfy { (($0["score"] as? Double) ?? -1) >= 0 && (($0["score"] as? Double) ?? 2) <= 1 })
+
+        let bad = try dir.write("bad.csv", "timestamp,value\n2026-11-28 10:00:00,4\n2026-11-28 11:00:00,lots\n")
+        let refused = try Binary.run(["detect", "--csv", bad])
+        #expect(refused.status == 65)
+        #expect(refused.stderr.contains("bad.csv:3: value 'lots' is not a count"), "\(refused.stderr)")
+        let noHeader = try dir.write("noheader.csv", "when,count\n")
+        #expect(try Binary.run(["detect", "--csv", noHeader]).stderr.contains("the header needs timestamp and value columns"))
     }
 }

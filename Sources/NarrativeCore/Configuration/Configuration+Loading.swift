@@ -116,6 +116,7 @@ struct ConfigurationReader {
     }
 
     private mutating func readDetection(_ t: TOMLTable, into d: inout Configuration.Detection) {
+        var sensitivity: Double?
         for e in t.entries {
             let key = "detection.\(e.key)"
             switch e.key {
@@ -130,8 +131,17 @@ struct ConfigurationReader {
                 if let v = number(e, key) { if v >= 1 { d.minLift = v } else { problem(e.line, key, "must be at least 1.0") } }
             case "significance":
                 if let v = number(e, key) { if v > 0 && v < 1 { d.significance = v } else { problem(e.line, key, "must be between 0 and 1") } }
-            default: unknown(e, key, expected: "bucket, baseline, warm_up, min_count, min_lift, significance")
+            case "sensitivity":
+                if let v = number(e, key) {
+                    if (1...10).contains(v) { sensitivity = v } else { problem(e.line, key, "must be between 1 (quiet) and 10 (eager)") }
+                }
+            default: unknown(e, key, expected: "bucket, baseline, warm_up, min_count, min_lift, significance, sensitivity")
             }
+        }
+        // One knob for those who do not want to learn the model; explicit settings win.
+        if let sensitivity {
+            if t["significance"] == nil { d.significance = Configuration.Detection.significance(sensitivity: sensitivity) }
+            if t["min_lift"] == nil { d.minLift = Configuration.Detection.minLift(sensitivity: sensitivity) }
         }
         if d.baseline < d.bucket * 2 { problem(t["baseline"]?.line ?? t.line, "detection.baseline", "must span at least two buckets") }
     }

@@ -47,10 +47,15 @@ public struct Configuration: Sendable, Equatable {
         public var minCount = 5
         /// Smallest ratio of observed to expected that can be a spike (default 2.0).
         public var minLift = 2.0
-        /// Largest upper-tail probability that still counts as significant (default 1e-4).
+        /// Largest upper-tail probability per hour of series that still counts as significant (default 1e-4).
         public var significance = 1e-4
 
         public init() {}
+
+        /// `sensitivity` 1 (quiet) … 10 (eager), 5 being the defaults: the significance level…
+        public static func significance(sensitivity s: Double) -> Double { pow(10, -(1 + 0.6 * (10 - s))) }
+        /// …and the minimum lift it stands for.
+        public static func minLift(sensitivity s: Double) -> Double { 1.5 + 0.1 * (10 - s) }
     }
 
     public struct Feed: Sendable, Equatable {

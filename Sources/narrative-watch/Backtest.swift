@@ -1,0 +1,89 @@
+import ArgumentParser
+import Foundation
+import NarrativeCore
+import Pipeline
+import SeriesStore
+
+extension NarrativeWatch {
+    struct Backtest: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Rerun the detector over stored history and list the alerts it would have raised.",
+            discussion: """
+            Uses the configuration's [detection] parameters, or those given here, so a change can be tried \
+            before it goes into the configuration. Nothing is written.
+
+            Examples:
+              narrative-watch backtest --since 90d
+              narrative-watch backtest --since 30d --sensitivity 3 --format json
+            """)
+
+        @OptionGroup var data: DataOptions
+        @Option(help: "Report alerts from this far back (a duration or an ISO 8601 time; default 90d).") var since: String = "90d"
+        @Option(help: "Only this narrative.") var narrative: String?
+        @Option(help: "1 (quiet) … 10 (eager); sets significance and min-lift.") var sensitivity: Double?
+        @Option(help: "Upper-tail probability per hour that counts as significant.") var significance: Double?
+        @Option(help: "Smallest observed/expected ratio.") var minLift: Double?
+        @Option(help: "Fewest matching items.") var minCount: Int?
+
+        func run() throws {
+            let (configuration, _) = try data.configOptions.load()
+            var parameters = configuration.detection
+            if let s = sensitivity {
+                guard (1...10).contains(s) else { throw ValidationError("--sensitivity must be between 1 and 10") }
+                parameters.significance = Configuration.Detection.significance(sensitivity: s)
+                parameters.minLift = Configuration.Detection.minLift(sensitivity: s)
+            }
+            if let v = significance { parameters.significance = v }
+            if let v = minLift { parameters.minLift = v }
+            if let v = minCount { parameters.minCount = v }
+            let now = Int64(Date().timeIntervalSince1970)
+            let from = try parseTime(since, now: now, option: "--since")
+            let path = try data.databasePath()
+            let narratives = narrative.map { [$0] } ?? configuration.narratives.map(\.id)
+            var alerts: [(String, AlertEpisode)] = []
+            do {
+                let db = try NarrativeDatabase(readingAt: path)
+                guard let first = try db.firstDataBucket() else { emit("no data"); return }
+                let width = Int64(try db.bucketWidth() ?? parameters.bucket)
+                parameters.bucket = Int(width)
+                let lastClosed = Bucketing(width: Int(width)).lastClosedStart(at: now)
+                let exposure = try db.exposure(from: first, to: lastClosed)
+                for id in narratives {
+                    let matched = try db.matched(narrative: id, from: first, to: lastClosed)
+                    var monitor = SeriesMonitor(narrative: id, detector: SpikeDetector(parameters: parameters))
+                    var b = first
+                    while b <= lastClosed {
+                        let bucket = BucketCount(start: b, items: exposure[b] ?? 0, matched: matched[b] ?? 0)
+                        if bucket.items > 0 || monitor.firing != nil,
+                           case .started(let episode)? = monitor.advance(bucket, now: b + width).transition, b >= from {
+                            alerts.append((id, episode))
+                        }
+                        b += width
+                    }
+                }
+            } catch {
+                throw fail("database \(path): \(error)")
+            }
+            switch data.outputFormat {
+            case .json:
+                emit(JSONValue.array(alerts.map { id, e in
+                    .object([("narrative", .string(id)), ("bucket_start", .time(e.bucketStart)), ("observed", .int(e.observed)),
+                             ("expected", .double(e.expected)), ("lift", .double(e.lift)), ("score", .double(e.score))])
+                }).serialized())
+            case .csv:
+                emit((["narrative,bucket_start,observed,expected,lift,score"] + alerts.map { id, e in
+                    CSV.line([id, Timestamp.iso8601(e.bucketStart), String(e.observed), JSONValue.format(e.expected),
+                              JSONValue.format(e.lift), JSONValue.format(e.score)])
+                }).joined(separator: "\n"))
+            case .table:
+                var table = TextTable(header: ["bucket", "narrative", "observed", "expected", "lift", "score"], rightAligned: [2, 3, 4, 5])
+                for (id, e) in alerts {
+                    table.rows.append([Timestamp.iso8601(e.bucketStart), id, String(e.observed), String(format: "%.1f", e.expected),
+                                       String(format: "%.1f×", e.lift), String(format: "%.1f", e.score)])
+                }
+                emit(alerts.isEmpty ? "no alerts would have been raised since \(Timestamp.iso8601(from))" : table.render()
+                     + "\n\(alerts.count) alert\(alerts.count == 1 ? "" : "s") with significance \(parameters.significance), min lift \(parameters.minLift), min count \(parameters.minCount)")
+            }
+        }
+    }
+}

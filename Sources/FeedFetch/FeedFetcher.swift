@@ -77,6 +77,8 @@ private final class Transfer {
     let maxBody: Int
     var body: [UInt8] = []
     var headers: [String: String] = [:]
+    /// Status of every response on the way, redirects included.
+    var statuses: [Int] = []
     var exceededCap = false
     private var headerList: UnsafeMutablePointer<curl_slist>?
     private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
@@ -98,7 +100,7 @@ private final class Transfer {
         setLong(CURLOPT_CONNECTTIMEOUT, options.connectTimeout)
         // A server that drips less than 64 bytes/s for 15 s is abandoned before the timeout.
         setLong(CURLOPT_LOW_SPEED_LIMIT, 64)
-        setLong(CURLOPT_LOW_SPEED_TIME, min(15, options.timeout))
+        setLong(CURLOPT_LOW_SPEED_TIME, min(options.lowSpeedTime, options.timeout))
         setString(CURLOPT_ACCEPT_ENCODING, "")
         setString(CURLOPT_USERAGENT, options.userAgent)
         setLong(CURLOPT_MAXFILESIZE_LARGE, options.maxBody)
@@ -131,6 +133,8 @@ private final class Transfer {
             let line = String(decoding: UnsafeRawBufferPointer(start: data, count: length), as: UTF8.self)
             if line.hasPrefix("HTTP/") {
                 transfer.headers.removeAll() // a new response after a redirect
+                let parts = line.split(separator: " ")
+                if parts.count >= 2, let status = Int(parts[1]) { transfer.statuses.append(status) }
             } else if let colon = line.firstIndex(of: ":") {
                 let name = line[..<colon].lowercased()
                 transfer.headers[name] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
@@ -155,9 +159,17 @@ private final class Transfer {
         _ = nw_curl_getinfo_string(handle, CURLINFO_EFFECTIVE_URL, &effective)
         let effectiveURL = effective.map { String(cString: $0) } ?? request.url
         guard code == CURLE_OK else { return .failure(classify(code)) }
-        guard status < 400 else { return .failure(.http(status: status)) }
-        return .success(FetchResponse(status: status, effectiveURL: effectiveURL, body: body, etag: headers["etag"],
-                                      lastModified: headers["last-modified"], contentType: headers["content-type"]))
+        guard status < 400 else { return .failure(.http(status: status, retryAfter: headers["retry-after"])) }
+        var response = FetchResponse(status: status, effectiveURL: effectiveURL, body: body, etag: headers["etag"],
+                                     lastModified: headers["last-modified"], contentType: headers["content-type"])
+        response.cacheControl = headers["cache-control"]
+        response.expires = headers["expires"]
+        response.date = headers["date"]
+        let redirects = statuses.dropLast()
+        if !redirects.isEmpty, redirects.allSatisfy({ $0 == 301 || $0 == 308 }), effectiveURL != request.url {
+            response.permanentRedirect = effectiveURL
+        }
+        return .success(response)
     }
 
     private func classify(_ code: CURLcode) -> FetchError {

@@ -20,6 +20,12 @@ public struct FetchResponse: Sendable, Equatable {
     public let etag: String?
     public let lastModified: String?
     public let contentType: String?
+    /// Raw `Cache-Control`, `Expires` and `Date` headers, for the poll schedule.
+    public var cacheControl: String? = nil
+    public var expires: String? = nil
+    public var date: String? = nil
+    /// The feed's new address when every redirect on the way was permanent (301/308).
+    public var permanentRedirect: String? = nil
 
     public var isNotModified: Bool { status == 304 }
 }
@@ -32,7 +38,8 @@ public enum FetchError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The connection broke before the whole body arrived.
     case connectionLost(String)
     case tls(String)
-    case http(status: Int)
+    /// An HTTP error status, with its raw Retry-After header when it had one.
+    case http(status: Int, retryAfter: String? = nil)
     /// The body grew past the configured cap (bytes), compressed or not.
     case tooLarge(limit: Int)
     /// A redirect to a scheme other than http/https, or too many redirects.
@@ -46,7 +53,7 @@ public enum FetchError: Error, Sendable, Equatable, CustomStringConvertible {
         case .connectionRefused(let m): "connection refused (\(m))"
         case .connectionLost(let m): "connection lost mid-transfer (\(m))"
         case .tls(let m): "TLS failure (\(m))"
-        case .http(let status): "HTTP \(status)"
+        case .http(let status, _): "HTTP \(status)"
         case .tooLarge(let limit): "response larger than the \(limit)-byte cap"
         case .redirect(let m): "redirect refused (\(m))"
         case .other(let m): m
@@ -61,8 +68,9 @@ public enum FetchError: Error, Sendable, Equatable, CustomStringConvertible {
         case .connectionRefused: "connection-refused"
         case .connectionLost: "connection-lost"
         case .tls: "tls"
-        case .http(let s) where s == 429: "http-429"
-        case .http(let s): s >= 500 ? "http-5xx" : "http-4xx"
+        case .http(429, _): "http-429"
+        case .http(410, _): "http-410"
+        case .http(let s, _): s >= 500 ? "http-5xx" : "http-4xx"
         case .tooLarge: "too-large"
         case .redirect: "redirect"
         case .other: "other"
@@ -83,13 +91,16 @@ public struct FetchOptions: Sendable {
     /// Transfers at once to one host.
     public var perHost: Int
     public var userAgent: String
+    /// A transfer slower than 64 bytes/s for this long is abandoned, in seconds (slow-drip servers).
+    public var lowSpeedTime: Int
 
-    public init(timeout: Int, connectTimeout: Int = 10, maxBody: Int, concurrency: Int, perHost: Int, userAgent: String) {
+    public init(timeout: Int, connectTimeout: Int = 10, maxBody: Int, concurrency: Int, perHost: Int, userAgent: String, lowSpeedTime: Int = 15) {
         self.timeout = timeout
         self.connectTimeout = connectTimeout
         self.maxBody = maxBody
         self.concurrency = concurrency
         self.perHost = perHost
         self.userAgent = userAgent
+        self.lowSpeedTime = lowSpeedTime
     }
 }

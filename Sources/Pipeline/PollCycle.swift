@@ -34,24 +34,53 @@ public struct PollCycle {
         public var notices: [DetectionStage.Notice] = []
     }
 
-    /// Polls `feeds` (default: all configured), then runs detection at `now()`.
+    /// Polls `feeds` (default: every configured feed that is not disabled), then runs detection
+    /// at `now()`. `jitter` spreads next-poll times (a number in [-1, 1]; random by default).
     public func run(database: NarrativeDatabase, feeds: [Configuration.Feed]? = nil,
-                    now: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) async throws(StoreError) -> Report {
-        let feeds = feeds ?? configuration.feeds
+                    now: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) },
+                    jitter: @Sendable () -> Double = { Double.random(in: -1...1) }) async throws(StoreError) -> Report {
         var report = Report()
         let states = Dictionary(try database.feedStates().map { ($0.url, $0) }, uniquingKeysWith: { a, _ in a })
-        let requests = feeds.map { FetchRequest(url: $0.url, etag: states[$0.url]?.etag, lastModified: states[$0.url]?.lastModified) }
+        let feeds = (feeds ?? configuration.feeds).filter { feed in
+            guard states[feed.url]?.disabled == true else { return true }
+            logger.debug("feed disabled after 410 Gone; not polled", metadata: ["feed.url": "\(feed.url)"])
+            return false
+        }
+        let requests = feeds.map { feed in
+            FetchRequest(url: states[feed.url]?.fetchURL ?? feed.url, etag: states[feed.url]?.etag, lastModified: states[feed.url]?.lastModified)
+        }
         let results = await fetcher.fetchAll(requests)
+        let failureClasses = results.map { result -> String? in
+            if case .failure(let error) = result { return error.errorClass }
+            return nil
+        }
+        let networkDown = PollSchedule.isNetworkOutage(failureClasses)
+        if networkDown {
+            logger.error("network unreachable: all \(feeds.count) feeds failed (\(Set(failureClasses.compactMap { $0 }).sorted().joined(separator: ", "))); no feed is marked failing for it")
+        }
         for (feed, result) in zip(feeds, results) {
             report.feedsPolled += 1
             let fetchedAt = now()
             let previousErrors = states[feed.url]?.consecutiveErrors ?? 0
+            let schedule = PollSchedule(interval: feed.effectiveInterval(configuration.polling), maxInterval: configuration.polling.maxInterval,
+                                        maxBackoff: configuration.polling.maxBackoff)
             do {
                 let response = try result.get()
+                var hints = ServerHints(maxAge: Self.maxAge(response.cacheControl))
+                if let expires = response.expires.flatMap(FeedDate.parse) {
+                    let reference = response.date.flatMap(FeedDate.parse) ?? fetchedAt
+                    hints.expiresIn = Int(max(0, expires - reference))
+                }
+                if let moved = response.permanentRedirect, moved != states[feed.url]?.fetchURL {
+                    try database.redirect(feedURL: feed.url, to: moved)
+                    logger.notice("feed moved permanently; polling its new address", metadata: ["feed.url": "\(feed.url)", "feed.new_url": "\(moved)"])
+                }
                 if response.isNotModified {
                     try database.recordNotModified(feedURL: feed.url, at: fetchedAt)
                     report.feedsNotModified += 1
                     logger.debug("feed not modified", metadata: ["feed.url": "\(feed.url)"])
+                    try database.schedule(feedURL: feed.url, nextPoll: schedule.nextPoll(after: fetchedAt, outcome: .notModified, consecutiveErrors: 0,
+                                                                                         hints: hints, jitter: jitter()))
                 } else {
                     let parsed = try FeedParser.parse(response.body, baseURL: response.effectiveURL)
                     let items = parsed.items.compactMap { preparation.prepare($0, fetchedAt: fetchedAt) }
@@ -63,6 +92,8 @@ public struct PollCycle {
                                        metadata: ["feed.url": "\(feed.url)", "feed.items": "\(parsed.items.count)", "parse.error": "\(parsed.bozoMessage ?? "")"])
                     }
                     logger.info("feed ingested", metadata: ["feed.url": "\(feed.url)", "feed.items": "\(parsed.items.count)", "feed.new_items": "\(added)"])
+                    try database.schedule(feedURL: feed.url, nextPoll: schedule.nextPoll(after: fetchedAt, outcome: .fresh, consecutiveErrors: 0,
+                                                                                         hints: hints, jitter: jitter()))
                 }
                 if previousErrors > 0 {
                     Journal.emit(AlertEvents.feedFields(url: feed.url, kind: .feedRecovered, detail: "", errorClass: nil, consecutiveErrors: 0))
@@ -72,9 +103,29 @@ public struct PollCycle {
             } catch {
                 report.feedsFailed += 1
                 let (errorClass, detail) = Self.describe(error)
-                let failures = try database.recordFailure(feedURL: feed.url, at: fetchedAt, error: "\(errorClass): \(detail)")
+                let failures = try database.recordFailure(feedURL: feed.url, at: fetchedAt, error: "\(errorClass): \(detail)", errorClass: errorClass,
+                                                          countsAgainstFeed: !networkDown)
+                var retryAfter: Int?
+                if case .http(let status, let header)? = error as? FetchError {
+                    if status == 410 {
+                        try database.schedule(feedURL: feed.url, nextPoll: nil)
+                        logger.error("feed is gone (HTTP 410) and is no longer polled; remove it from the configuration",
+                                     metadata: ["feed.url": "\(feed.url)"])
+                        Journal.emit(AlertEvents.feedFields(url: feed.url, kind: .feedFailing, detail: "gone (HTTP 410); polling stopped",
+                                                            errorClass: errorClass, consecutiveErrors: failures))
+                        continue
+                    }
+                    retryAfter = header.flatMap { Self.retryAfter($0, at: fetchedAt) }
+                }
+                let next = networkDown
+                    ? fetchedAt + Int64(min(60, schedule.interval))
+                    : schedule.nextPoll(after: fetchedAt, outcome: .failed(errorClass: errorClass, retryAfter: retryAfter),
+                                        consecutiveErrors: failures, jitter: jitter())
+                try database.schedule(feedURL: feed.url, nextPoll: next)
+                guard !networkDown else { continue }
                 logger.warning("feed failed: \(feed.url): \(detail)",
-                               metadata: ["feed.url": "\(feed.url)", "error.class": "\(errorClass)", "feed.consecutive_errors": "\(failures)"])
+                               metadata: ["feed.url": "\(feed.url)", "error.class": "\(errorClass)", "feed.consecutive_errors": "\(failures)",
+                                          "feed.next_poll": "\(next.map(Timestamp.iso8601) ?? "-")"])
                 if failures == 1 {
                     Journal.emit(AlertEvents.feedFields(url: feed.url, kind: .feedFailing, detail: detail, errorClass: errorClass, consecutiveErrors: failures))
                 }
@@ -95,6 +146,23 @@ public struct PollCycle {
             }
         }
         return report
+    }
+
+    /// `max-age` (or `s-maxage`) of a Cache-Control header, in seconds.
+    static func maxAge(_ header: String?) -> Int? {
+        guard let header else { return nil }
+        for directive in header.split(separator: ",") {
+            let parts = directive.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            if parts.count == 2, parts[0] == "max-age" || parts[0] == "s-maxage", let v = Int(parts[1]), v >= 0 { return v }
+        }
+        return nil
+    }
+
+    /// Retry-After as seconds from `now`: delay-seconds or an HTTP date.
+    static func retryAfter(_ header: String, at now: Int64) -> Int? {
+        let trimmed = header.trimmingCharacters(in: .whitespaces)
+        if let seconds = Int(trimmed), seconds >= 0 { return seconds }
+        return FeedDate.parse(trimmed).map { Int(max(0, $0 - now)) }
     }
 
     static func describe(_ error: any Error) -> (errorClass: String, detail: String) {

@@ -37,16 +37,10 @@ public struct PollingService: Service {
         let cycle = PollCycle(configuration: configuration, logger: logger)
         ServiceManager.notify("READY=1\nSTATUS=polling \(configuration.feeds.count) feeds")
         logger.notice("narrative-watch started", metadata: ["feeds": "\(configuration.feeds.count)", "narratives": "\(configuration.narratives.count)", "database": "\(databasePath)"])
-        var lastPolled: [String: Int64] = [:]
-        for state in try database.feedStates() { lastPolled[state.url] = state.lastPoll }
         while !Task.isCancelled {
-            let now = Int64(Date().timeIntervalSince1970)
-            let due = configuration.feeds.filter { feed in
-                (lastPolled[feed.url] ?? 0) + Int64(feed.effectiveInterval(configuration.polling)) <= now
-            }
+            let due = PollScheduler.due(configuration.feeds, states: try database.feedStates(), at: Int64(Date().timeIntervalSince1970))
             if !due.isEmpty {
                 let report = try await cycle.run(database: database, feeds: due)
-                for feed in due { lastPolled[feed.url] = now }
                 logger.info("cycle done", metadata: ["feeds.polled": "\(report.feedsPolled)", "feeds.failed": "\(report.feedsFailed)", "items.new": "\(report.newItems)"])
                 ServiceManager.notify("STATUS=polling \(configuration.feeds.count) feeds, \(report.feedsFailed) failing in the last cycle")
             }

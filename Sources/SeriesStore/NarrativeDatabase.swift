@@ -61,11 +61,13 @@ public final class NarrativeDatabase {
 
     public func feedStates() throws(StoreError) -> [FeedState] {
         try db.prepare("""
-            SELECT url, title, etag, last_modified, last_poll, last_success, consecutive_errors, last_error, items_total
+            SELECT url, title, etag, last_modified, last_poll, last_success, consecutive_errors, last_error, items_total,
+                next_poll, error_class, disabled, fetch_url
             FROM feeds ORDER BY id
             """).rows { r in
             FeedState(url: r.text(0) ?? "", title: r.text(1), etag: r.text(2), lastModified: r.text(3), lastPoll: r.optionalInt(4),
-                      lastSuccess: r.optionalInt(5), consecutiveErrors: Int(r.int(6)), lastError: r.text(7), itemsTotal: Int(r.int(8)))
+                      lastSuccess: r.optionalInt(5), consecutiveErrors: Int(r.int(6)), lastError: r.text(7), itemsTotal: Int(r.int(8)),
+                      nextPoll: r.optionalInt(9), errorClass: r.text(10), disabled: r.int(11) != 0, fetchURL: r.text(12))
         }
     }
 
@@ -112,7 +114,7 @@ public final class NarrativeDatabase {
             }
             try db.prepare("""
                 UPDATE feeds SET title = coalesce(?, title), etag = ?, last_modified = ?, last_poll = ?, last_success = ?,
-                    consecutive_errors = 0, last_error = NULL, items_total = items_total + ?
+                    consecutive_errors = 0, last_error = NULL, error_class = NULL, items_total = items_total + ?
                 WHERE id = ?
                 """).run([.optionalText(batch.feedTitle), .optionalText(batch.etag), .optionalText(batch.lastModified),
                           .int(batch.fetchedAt), .int(batch.fetchedAt), .integer(added), .int(feed)])
@@ -136,20 +138,37 @@ public final class NarrativeDatabase {
     public func recordNotModified(feedURL: String, at time: Int64) throws(StoreError) {
         try db.transaction { () throws(StoreError) in
             let feed = try feedID(feedURL)
-            try db.prepare("UPDATE feeds SET last_poll = ?, last_success = ?, consecutive_errors = 0, last_error = NULL WHERE id = ?")
+            try db.prepare("UPDATE feeds SET last_poll = ?, last_success = ?, consecutive_errors = 0, last_error = NULL, error_class = NULL WHERE id = ?")
                 .run([.int(time), .int(time), .int(feed)])
         }
     }
 
-    /// Records a failed poll. - Returns: the feed's consecutive failures, this one included.
+    /// Records a failed poll. A failure that is the network's, not the feed's, is noted
+    /// without counting against the feed.
+    /// - Returns: the feed's consecutive failures, this one included.
     @discardableResult
-    public func recordFailure(feedURL: String, at time: Int64, error: String) throws(StoreError) -> Int {
+    public func recordFailure(feedURL: String, at time: Int64, error: String, errorClass: String = "other",
+                              countsAgainstFeed: Bool = true) throws(StoreError) -> Int {
         try db.transaction { () throws(StoreError) -> Int in
             let feed = try feedID(feedURL)
-            try db.prepare("UPDATE feeds SET last_poll = ?, consecutive_errors = consecutive_errors + 1, last_error = ? WHERE id = ?")
-                .run([.int(time), .text(error), .int(feed)])
+            try db.prepare("""
+                UPDATE feeds SET last_poll = ?, consecutive_errors = consecutive_errors + ?, last_error = ?, error_class = ? WHERE id = ?
+                """).run([.int(time), .integer(countsAgainstFeed ? 1 : 0), .text(error), .text(errorClass), .int(feed)])
             return Int(try db.prepare("SELECT consecutive_errors FROM feeds WHERE id = ?").rows([.int(feed)]) { $0.int(0) }[0])
         }
+    }
+
+    /// Sets when a feed is polled next (seconds since 1970); nil disables it (410 Gone).
+    public func schedule(feedURL: String, nextPoll: Int64?) throws(StoreError) {
+        let feed = try feedID(feedURL)
+        try db.prepare("UPDATE feeds SET next_poll = ?, disabled = ? WHERE id = ?")
+            .run([.optionalInt(nextPoll), .integer(nextPoll == nil ? 1 : 0), .int(feed)])
+    }
+
+    /// Remembers a feed's new address after a permanent redirect; later polls go there.
+    public func redirect(feedURL: String, to newURL: String) throws(StoreError) {
+        let feed = try feedID(feedURL)
+        try db.prepare("UPDATE feeds SET fetch_url = ? WHERE id = ?").run([.text(newURL), .int(feed)])
     }
 
     /// Distinct feeds that carried the story of the item at `link` in `feedURL`.

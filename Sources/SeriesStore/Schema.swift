@@ -106,5 +106,11 @@ enum Schema {
         ALTER TABLE alerts ADD COLUMN previous_lift REAL;
         ALTER TABLE alerts ADD COLUMN median_gap INTEGER;
         """),
+        ("5-feed-schedule", """
+        ALTER TABLE feeds ADD COLUMN next_poll INTEGER;
+        ALTER TABLE feeds ADD COLUMN error_class TEXT;
+        ALTER TABLE feeds ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE feeds ADD COLUMN fetch_url TEXT;
+        """),
     ]
 }

@@ -64,6 +64,14 @@ public struct FeedState: Sendable, Equatable {
     public let consecutiveErrors: Int
     public let lastError: String?
     public let itemsTotal: Int
+    /// Seconds since 1970; nil before the first poll or once disabled.
+    public let nextPoll: Int64?
+    /// Class of the last failure (`timeout`, `http-5xx`…).
+    public let errorClass: String?
+    /// True after 410 Gone: the feed is not polled any more.
+    public let disabled: Bool
+    /// Where the feed is fetched from after a permanent redirect; nil means `url`.
+    public let fetchURL: String?
 }
 
 /// One bucket of a narrative's series with its evaluation, for `history`.

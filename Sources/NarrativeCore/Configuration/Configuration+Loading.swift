@@ -110,7 +110,9 @@ struct ConfigurationReader {
                 if let text = string(e, key) {
                     if let v = ConfigUnits.bytes(text) { p.maxBody = v } else { problem(e.line, key, "'\(text)' is not a size (use e.g. \"10MB\", \"512KB\")") }
                 }
-            default: unknown(e, key, expected: "interval, concurrency, per_host, timeout, max_body")
+            case "max_interval": if let v = duration(e, key) { p.maxInterval = v }
+            case "max_backoff": if let v = duration(e, key) { p.maxBackoff = v }
+            default: unknown(e, key, expected: "interval, concurrency, per_host, timeout, max_body, max_interval, max_backoff")
             }
         }
     }

@@ -32,6 +32,10 @@ public struct Configuration: Sendable, Equatable {
         public var timeout = 20
         /// Largest response body accepted, in bytes (default 10 MiB).
         public var maxBody = 10 << 20
+        /// Longest a server's cache headers or a feed's `<ttl>` may stretch a feed's interval, in seconds (default 6 hours).
+        public var maxInterval = 6 * 3600
+        /// Cap of the backoff after failures, in seconds (default 6 hours); a failing feed is never dropped.
+        public var maxBackoff = 6 * 3600
 
         public init() {}
     }

@@ -54,7 +54,7 @@ let package = Package(
 
         .testTarget(name: "NarrativeCoreTests", dependencies: ["NarrativeCore"],
                     resources: [], swiftSettings: strict),
-        .testTarget(name: "AdapterTests", dependencies: ["FeedFetch", "FeedParse", "SeriesStore", "Notify", "NarrativeCore", "Pipeline", "TestSupport"],
+        .testTarget(name: "AdapterTests", dependencies: ["FeedFetch", "FeedParse", "SeriesStore", "Notify", "NarrativeCore", "Pipeline", "TestSupport", .product(name: "Logging", package: "swift-log")],
                     resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["NarrativeCore", "TestSupport"], swiftSettings: strict),
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),

@@ -1,4 +1,5 @@
 internal import CLibXML2
+import NarrativeCore
 
 /// What the XML reader reports, element by element.
 protocol XMLEventHandler: AnyObject {
@@ -39,7 +40,9 @@ final class XMLEventReader {
                 for k in 0..<Int(attributeCount) {
                     let base = k * 5
                     guard let name = attributes[base], let start = attributes[base + 3], let end = attributes[base + 4] else { continue }
-                    let value = String(decoding: UnsafeBufferPointer(start: start, count: end - start), as: UTF8.self)
+                    var value = String(decoding: UnsafeBufferPointer(start: start, count: end - start), as: UTF8.self)
+                    // Without entity substitution libxml2 hands `&amp;` in attributes over as `&#38;`.
+                    if value.contains("&#") { value = decodeCharacterReferences(value) }
                     attrs.append(XMLAttribute(namespace: attributes[base + 2].map(string), name: string(name), value: value))
                 }
             }
@@ -85,6 +88,25 @@ final class XMLEventReader {
         }
         return Outcome(wellFormed: wellFormed, error: message)
     }
+}
+
+/// Replaces numeric character references (`&#38;`, `&#x26;`) with their characters.
+func decodeCharacterReferences(_ s: String) -> String {
+    var out = ""
+    var rest = Substring(s)
+    while let amp = rest.range(of: "&#") {
+        out += rest[..<amp.lowerBound]
+        let after = rest[amp.upperBound...]
+        if let semi = after.firstIndex(of: ";"), after.distance(from: after.startIndex, to: semi) <= 8,
+           let decoded = HTMLEntities.numeric("#" + after[..<semi]) {
+            out += decoded
+            rest = after[after.index(after: semi)...]
+        } else {
+            out += "&#"
+            rest = after
+        }
+    }
+    return out + rest
 }
 
 private func string(_ p: UnsafePointer<xmlChar>) -> String {

@@ -1,13 +1,15 @@
 import ArgumentParser
 import Foundation
 import NarrativeCore
+import FeedParse
 import SeriesStore
 
 extension NarrativeWatch {
     struct Feeds: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show every polled feed's health: last poll, last success, items, consecutive errors.",
-            discussion: "Example:\n  narrative-watch feeds --failing")
+            abstract: "Show every polled feed's health: last poll, last success, items, consecutive errors, next poll.",
+            discussion: "Examples:\n  narrative-watch feeds --failing\n  narrative-watch feeds import-opml subscriptions.opml >> /etc/narrative-watch/narrative-watch.toml",
+            subcommands: [ImportOPML.self])
 
         @OptionGroup var data: DataOptions
         @Flag(help: "Only feeds whose last poll failed.") var failing = false
@@ -21,24 +23,65 @@ extension NarrativeWatch {
                     emit(JSONValue.array(feeds.map { f in
                         .object([("url", .string(f.url)), ("title", .optional(f.title)), ("last_poll", .time(f.lastPoll)),
                                  ("last_success", .time(f.lastSuccess)), ("items", .int(f.itemsTotal)),
-                                 ("consecutive_errors", .int(f.consecutiveErrors)), ("last_error", .optional(f.lastError))])
+                                 ("consecutive_errors", .int(f.consecutiveErrors)), ("last_error", .optional(f.lastError)),
+                                 ("error_class", .optional(f.errorClass)), ("next_poll", .time(f.nextPoll)), ("disabled", .bool(f.disabled)),
+                                 ("fetch_url", .optional(f.fetchURL))])
                     }).serialized())
                 case .csv:
-                    emit(([CSV.line(["url", "title", "last_poll", "last_success", "items", "consecutive_errors", "last_error"])] + feeds.map { f in
+                    emit(([CSV.line(["url", "title", "last_poll", "last_success", "items", "consecutive_errors", "last_error", "next_poll", "disabled"])] + feeds.map { f in
                         CSV.line([f.url, f.title ?? "", f.lastPoll.map(Timestamp.iso8601) ?? "", f.lastSuccess.map(Timestamp.iso8601) ?? "",
-                                  String(f.itemsTotal), String(f.consecutiveErrors), f.lastError ?? ""])
+                                  String(f.itemsTotal), String(f.consecutiveErrors), f.lastError ?? "", f.nextPoll.map(Timestamp.iso8601) ?? "",
+                                  f.disabled ? "true" : "false"])
                     }).joined(separator: "\n"))
                 case .table:
-                    var table = TextTable(header: ["feed", "last poll", "last success", "items", "errors", "last error"], rightAligned: [3, 4])
+                    var table = TextTable(header: ["feed", "last success", "items", "errors", "next poll", "last error"], rightAligned: [2, 3])
                     for f in feeds {
-                        table.rows.append([f.title ?? f.url, f.lastPoll.map(Timestamp.iso8601) ?? "-", f.lastSuccess.map(Timestamp.iso8601) ?? "-",
-                                           String(f.itemsTotal), String(f.consecutiveErrors), String((f.lastError ?? "").prefix(60))])
+                        table.rows.append([f.title ?? f.url, f.lastSuccess.map(Timestamp.iso8601) ?? "-", String(f.itemsTotal), String(f.consecutiveErrors),
+                                           f.disabled ? "disabled (410)" : f.nextPoll.map(Timestamp.iso8601) ?? "-", String((f.lastError ?? "").prefix(60))])
                     }
                     emit(feeds.isEmpty ? "no feeds polled yet" : table.render())
                 }
             } catch {
                 throw fail("database \(path): \(error)")
             }
+        }
+    }
+}
+
+extension NarrativeWatch.Feeds {
+    struct ImportOPML: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "import-opml",
+            abstract: "Print the [[feeds]] blocks for the subscriptions of an OPML file.",
+            discussion: "Example:\n  narrative-watch feeds import-opml subscriptions.opml >> narrative-watch.toml")
+
+        @Argument(help: "The OPML file, or - for stdin.") var file: String
+
+        func run() throws {
+            let bytes: [UInt8]
+            do {
+                bytes = file == "-" ? Array(FileHandle.standardInput.readDataToEndOfFile()) : Array(try Data(contentsOf: URL(fileURLWithPath: file)))
+            } catch {
+                throw fail("\(file): cannot read: \(error.localizedDescription)", code: 66)
+            }
+            let subscriptions: [OPMLReader.Subscription]
+            do {
+                subscriptions = try OPMLReader.subscriptions(bytes)
+            } catch {
+                throw fail("\(file): \(error)", code: 65)
+            }
+            var out = "# \(subscriptions.count) feeds imported from \(file)\n"
+            for s in subscriptions {
+                out += "\n[[feeds]]\nurl = \(Self.quoted(s.url))\n"
+                if let title = s.title { out += "name = \(Self.quoted(title))\n" }
+            }
+            emit(out)
+        }
+
+        /// A TOML basic string.
+        static func quoted(_ s: String) -> String {
+            "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+                .replacingOccurrences(of: "\n", with: " ") + "\""
         }
     }
 }

@@ -59,4 +59,49 @@ struct FeedFetcherTests {
         #expect(response.effectiveURL == server.url("/new"))
         #expect(response.body == Array("<rss/>".utf8))
     }
+
+    @Test func aGzipBombStopsAtTheCapOnItsDecompressedSize() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        // 20 MB of zeros compress to about 20 KB: under the 64 KB cap on the wire, far over it unpacked.
+        let raw = dir.file("zeros")
+        #expect(FileManager.default.createFile(atPath: raw, contents: Data(count: 20 << 20)))
+        let gzip = try ChildProcess.run("/bin/sh", ["-c", "gzip -c < \(raw) > \(raw).gz"])
+        #expect(gzip.status == 0)
+        let bomb = Array(try Data(contentsOf: URL(fileURLWithPath: raw + ".gz")))
+        #expect(bomb.count < 64 * 1024)
+        let server = try LoopbackServer()
+        defer { server.stop() }
+        server.route("/bomb") { _ in .init(status: 200, headers: [("Content-Type", "application/rss+xml"), ("Content-Encoding", "gzip")], body: bomb) }
+        let result = await Self.fetcher.fetch(FetchRequest(url: server.url("/bomb")))
+        guard case .failure(let error) = result else { Issue.record("the bomb was accepted"); return }
+        #expect(error == .tooLarge(limit: 64 * 1024))
+    }
+
+    @Test func aSlowDripIsAbandoned() async throws {
+        let server = try LoopbackServer()
+        defer { server.stop() }
+        var drip = LoopbackServer.Response(status: 200, headers: [("Content-Type", "application/rss+xml")], body: Array(repeating: 65, count: 4000))
+        drip.dripDelay = 0.5
+        drip.dripChunk = 1
+        let slow = drip
+        server.route("/drip") { _ in slow }
+        let impatient = FeedFetcher(options: FetchOptions(timeout: 10, connectTimeout: 2, maxBody: 64 * 1024, concurrency: 4, perHost: 4,
+                                                          userAgent: "NarrativeWatch/test", lowSpeedTime: 1))
+        let result = await impatient.fetch(FetchRequest(url: server.url("/drip")))
+        guard case .failure(let error) = result else { Issue.record("the drip was accepted"); return }
+        #expect(error.errorClass == "timeout")
+    }
+
+    @Test func a308IsAPermanentRedirectAndA302IsNot() async throws {
+        let server = try LoopbackServer()
+        defer { server.stop() }
+        server.route("/moved") { _ in .init(status: 308, headers: [("Location", "/new")]) }
+        server.route("/temporary") { _ in .init(status: 302, headers: [("Location", "/new")]) }
+        server.route("/new") { _ in .init(contentType: "text/xml", body: "<rss/>") }
+        let moved = try await Self.fetcher.fetch(FetchRequest(url: server.url("/moved"))).get()
+        #expect(moved.permanentRedirect == server.url("/new"))
+        let temporary = try await Self.fetcher.fetch(FetchRequest(url: server.url("/temporary"))).get()
+        #expect(temporary.permanentRedirect == nil)
+    }
 }

@@ -117,6 +117,13 @@ struct FeedParserTests {
         #expect(throws: FeedParseError.notAFeed("JSON without a jsonfeed.org version")) { try FeedParser.parse(Array("{\"a\": 1}".utf8)) }
     }
 
+    @Test func ampersandsInAttributesAreDecoded() throws {
+        let atom = #"<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>1</id><link href="https://n.test/a?x=1&amp;y=2"/><category term="R&amp;D"/></entry></feed>"#
+        let feed = try FeedParser.parse(Array(atom.utf8))
+        #expect(feed.items.first?.link == "https://n.test/a?x=1&y=2")
+        #expect(feed.items.first?.categories == ["R&D"])
+    }
+
     @Test func externalEntitiesAreNotLoaded() throws {
         let xxe = """
             <?xml version="1.0"?>

@@ -374,4 +374,26 @@ struct PipelineEndToEndTests {
         let noHeader = try dir.write("noheader.csv", "when,count\n")
         #expect(try Binary.run(["detect", "--csv", noHeader]).stderr.contains("the header needs timestamp and value columns"))
     }
+
+    @Test func importOPMLPrintsFeedBlocksTheConfigurationAccepts() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let opml = try dir.write("subs.opml", """
+            <?xml version="1.0"?>
+            <opml version="2.0"><head><title>Mine</title></head><body>
+            <outline text="Crypto"><outline text="Coin &quot;Desk&quot; &amp; co" type="rss" xmlUrl="https://www.coindesk.com/arc/outboundfeeds/rss/"/>
+            <outline title="链闻" xmlUrl="https://cn.example.test/rss"/><outline text="a folder without a feed"/></outline></body></opml>
+            """)
+        let run = try Binary.run(["feeds", "import-opml", opml])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("name = \"Coin \\\"Desk\\\" & co\""), "\(run.stdout)")
+        let config = try dir.write("nw.toml", run.stdout + "\n[[narratives]]\nid = \"ai\"\nterms = [\"AI\"]\n")
+        let check = try Binary.run(["check-config", "--config", config])
+        #expect(check.status == 0, "\(check.stderr)")
+        #expect(check.stdout.contains("feeds:       2"))
+        let notOPML = try dir.write("feed.xml", "<rss version=\"2.0\"><channel/></rss>")
+        let refused = try Binary.run(["feeds", "import-opml", notOPML])
+        #expect(refused.status == 65)
+        #expect(refused.stderr.contains("not opml"))
+    }
 }

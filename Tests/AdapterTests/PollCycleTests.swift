@@ -1,0 +1,147 @@
+import FeedFetch
+import Foundation
+import Logging
+import NarrativeCore
+import Pipeline
+import SeriesStore
+import Testing
+import TestSupport
+
+/// The poll cycle against a misbehaving server on loopback, with a fixed clock and no jitter:
+/// each misbehaviour ends in its error class and next-poll time, and the good feed beside it
+/// is ingested all the same.
+@Suite(.serialized)
+struct PollCycleTests {
+    static let now: Int64 = 1_795_860_000
+    static let interval = 600
+
+    static func configuration(_ urls: [String]) -> Configuration {
+        var c = Configuration()
+        c.polling.interval = interval
+        c.polling.timeout = 5
+        c.polling.maxBody = 256 * 1024
+        c.polling.maxBackoff = 4 * 3600
+        c.feeds = urls.map { Configuration.Feed(url: $0) }
+        c.narratives = [.init(id: "ai", terms: ["AI"])]
+        return c
+    }
+
+    static let rss = NewsFixture.rss([.init(id: "g1", published: now - 600, title: "AI story", body: "", mentionsAI: true)],
+                                     title: "Good", base: "https://good.test")
+
+    static func cycle(_ urls: [String], in dir: TemporaryDirectory) throws -> (PollCycle, NarrativeDatabase) {
+        let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+        return (PollCycle(configuration: configuration(urls), logger: logger), try NarrativeDatabase(path: dir.file("db.sqlite"), bucketWidth: 3600))
+    }
+
+    static func state(_ db: NarrativeDatabase, _ url: String) throws -> FeedState? {
+        try db.feedStates().first { $0.url == url }
+    }
+
+    @Test func eachMisbehaviourEndsInItsClassAndNextPoll() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let server = try LoopbackServer()
+        defer { server.stop() }
+        let rss = Self.rss
+        server.route("/good") { r in
+            r.headers["if-none-match"] == "\"v1\"" ? .init(status: 304, headers: [("ETag", "\"v1\""), ("Cache-Control", "public, max-age=1800")])
+                : .init(contentType: "application/rss+xml", body: rss, headers: [("ETag", "\"v1\""), ("Cache-Control", "public, max-age=1800")])
+        }
+        server.route("/busy") { _ in .init(status: 429, headers: [("Retry-After", "120")]) }
+        server.route("/down") { _ in .init(status: 503, headers: [("Retry-After", "Sat, 28 Nov 2026 11:00:00 GMT")]) }
+        server.route("/old") { _ in .init(status: 301, headers: [("Location", "/good")]) }
+        server.route("/gone") { _ in .init(status: 410) }
+        server.route("/loop") { _ in .init(status: 302, headers: [("Location", "/loop")]) }
+        server.route("/file") { _ in .init(status: 302, headers: [("Location", "file:///etc/passwd")]) }
+        server.route("/huge") { _ in .init(contentType: "application/rss+xml", body: String(repeating: "x", count: 400 * 1024)) }
+        server.route("/cut") { _ in .init(status: 200, headers: [("Content-Type", "application/rss+xml")], body: Array(rss.utf8), cutAfter: 200) }
+        server.route("/html") { _ in .init(contentType: "text/html", body: "<!DOCTYPE html><html><body>hello</body></html>") }
+        let urls = ["/good", "/busy", "/down", "/old", "/gone", "/loop", "/file", "/huge", "/cut", "/html"].map(server.url) + ["http://127.0.0.1:9/none"]
+        let (cycle, db) = try Self.cycle(urls, in: dir)
+
+        let report = try await cycle.run(database: db, now: { Self.now }, jitter: { 0 })
+        #expect(report.feedsPolled == 11)
+        let expected: [String: (String?, Int64?)] = [
+            "/good": (nil, Self.now + 1800),                      // Cache-Control max-age stretches the 10 min interval
+            "/busy": ("http-429", Self.now + 120),                // Retry-After in seconds
+            "/down": ("http-5xx", 1_795_863_600),                 // Retry-After as a date
+            "/old": (nil, Self.now + 1800),                       // followed to /good
+            "/gone": ("http-410", nil),                           // disabled
+            "/loop": ("redirect", Self.now + Int64(Self.interval)),
+            "/file": ("redirect", Self.now + Int64(Self.interval)),
+            "/huge": ("too-large", Self.now + Int64(Self.interval)),
+            "/cut": ("connection-lost", Self.now + Int64(Self.interval)),
+            "/html": ("not-a-feed", Self.now + Int64(Self.interval)),
+        ]
+        for (path, (errorClass, next)) in expected {
+            let state = try #require(try Self.state(db, server.url(path)), "\(path)")
+            #expect(state.errorClass == errorClass, "\(path): \(state.lastError ?? "")")
+            #expect(state.nextPoll == next, "\(path)")
+        }
+        let refused = try #require(try Self.state(db, "http://127.0.0.1:9/none"))
+        #expect(refused.errorClass == "connection-refused")
+        #expect(refused.consecutiveErrors == 1)
+        #expect(try Self.state(db, server.url("/gone"))?.disabled == true)
+        #expect(try Self.state(db, server.url("/old"))?.fetchURL == server.url("/good"))
+        #expect(try Self.state(db, server.url("/good"))?.itemsTotal == 1, "the good feed is ingested beside the broken ones")
+
+        // Next cycle: the gone feed is not polled, the moved one is fetched at its new address,
+        // and a second failure doubles the backoff.
+        let before = server.requests.count
+        _ = try await cycle.run(database: db, now: { Self.now + 3600 }, jitter: { 0 })
+        let paths = server.requests.dropFirst(before).map(\.path)
+        #expect(!paths.contains("/gone"))
+        #expect(!paths.contains("/old"))
+        #expect(try Self.state(db, server.url("/loop"))?.nextPoll == Self.now + 3600 + 2 * Int64(Self.interval))
+        #expect(try Self.state(db, server.url("/loop"))?.consecutiveErrors == 2)
+        #expect(try Self.state(db, server.url("/good"))?.nextPoll == Self.now + 3600 + 1800, "304 keeps the schedule")
+    }
+
+    @Test func aNetworkOutageMarksNoFeedFailing() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let urls = ["http://127.0.0.1:9/a", "http://127.0.0.1:9/b", "http://127.0.0.1:9/c"]
+        let (cycle, db) = try Self.cycle(urls, in: dir)
+        let report = try await cycle.run(database: db, now: { Self.now }, jitter: { 0 })
+        #expect(report.feedsFailed == 3)
+        for url in urls {
+            let state = try #require(try Self.state(db, url))
+            #expect(state.consecutiveErrors == 0)
+            #expect(state.nextPoll == Self.now + 60)
+        }
+    }
+}
+
+struct PollScheduleTests {
+    let schedule = PollSchedule(interval: 900, maxInterval: 6 * 3600, maxBackoff: 4 * 3600)
+
+    @Test(arguments: [
+        (PollOutcome.fresh, 0, ServerHints(), Int64(900)),
+        (.notModified, 0, ServerHints(maxAge: 60), 900),                 // hints never shorten the interval
+        (.fresh, 0, ServerHints(maxAge: 3600), 3600),
+        (.fresh, 0, ServerHints(expiresIn: 100_000), 6 * 3600),          // …and stretch it only up to max_interval
+        (.fresh, 0, ServerHints(feedPeriod: 7200), 7200),
+        (.failed(errorClass: "timeout", retryAfter: nil), 1, ServerHints(), 900),
+        (.failed(errorClass: "timeout", retryAfter: nil), 3, ServerHints(), 3600),
+        (.failed(errorClass: "http-5xx", retryAfter: nil), 12, ServerHints(), 4 * 3600),
+        (.failed(errorClass: "http-429", retryAfter: 30), 5, ServerHints(), 30),
+        (.failed(errorClass: "http-429", retryAfter: 10_000_000), 1, ServerHints(), 86_400),
+    ])
+    func nextPoll(outcome: PollOutcome, errors: Int, hints: ServerHints, delay: Int64) {
+        #expect(schedule.nextPoll(after: 1000, outcome: outcome, consecutiveErrors: errors, hints: hints) == 1000 + delay)
+    }
+
+    @Test func goneDisablesAndJitterSpreadsByAtMostATenth() {
+        #expect(schedule.nextPoll(after: 0, outcome: .gone, consecutiveErrors: 1) == nil)
+        #expect(schedule.nextPoll(after: 0, outcome: .fresh, consecutiveErrors: 0, jitter: 1) == 990)
+        #expect(schedule.nextPoll(after: 0, outcome: .fresh, consecutiveErrors: 0, jitter: -1) == 810)
+    }
+
+    @Test func onlyAWholeCycleOfNetworkFailuresIsAnOutage() {
+        #expect(PollSchedule.isNetworkOutage(["dns", "dns", "connection-refused"]))
+        #expect(!PollSchedule.isNetworkOutage(["dns", nil]))
+        #expect(!PollSchedule.isNetworkOutage(["dns", "http-5xx"]))
+        #expect(!PollSchedule.isNetworkOutage(["dns"]))
+    }
+}

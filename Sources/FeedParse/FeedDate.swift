@@ -6,7 +6,7 @@ import NarrativeCore
 public enum FeedDate {
     /// Seconds since 1970, or nil when the text is not a date this parser can trust.
     public static func parse(_ text: String) -> Int64? {
-        let t = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let t = text.trimmedWhitespace
         guard let first = t.unicodeScalars.first else { return nil }
         if ("0"..."9").contains(first), t.count >= 10, t.unicodeScalars.dropFirst(4).first == "-" {
             return iso8601(t)
@@ -122,8 +122,9 @@ private struct Scanner {
         guard i + n <= s.count else { return nil }
         var v = 0
         for k in 0..<n {
-            guard let d = s[i + k].properties.numericType == .decimal ? Int(String(s[i + k])) : nil else { return nil }
-            v = v * 10 + d
+            let c = s[i + k].value
+            guard c >= 0x30 && c <= 0x39 else { return nil }
+            v = v * 10 + Int(c - 0x30)
         }
         i += n
         return v

@@ -1,4 +1,5 @@
 import Foundation
+import NarrativeCore
 
 /// Reads RSS, Atom and JSON Feed documents; the same code serves the daemon and `parse`.
 public enum FeedParser {
@@ -37,7 +38,7 @@ public enum FeedParser {
 /// Resolves relative links the way a browser would, for the common cases feeds contain.
 enum LinkResolver {
     static func resolve(_ link: String, against base: String) -> String {
-        let trimmed = link.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = link.trimmedWhitespace
         if trimmed.isEmpty || trimmed.contains("://") || trimmed.hasPrefix("mailto:") { return trimmed }
         guard let schemeEnd = base.range(of: "://") else { return trimmed }
         let scheme = base[..<schemeEnd.lowerBound]

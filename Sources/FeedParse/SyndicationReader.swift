@@ -180,7 +180,8 @@ final class SyndicationReader: XMLEventHandler {
     }
 
     private func escapeMarkup(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+        guard text.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C }) else { return text }
+        return text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
     }
 
     private static func format(root: String, namespace: String?, attributes: [XMLAttribute]) -> ParsedFeed.Format? {
@@ -198,5 +199,5 @@ final class SyndicationReader: XMLEventHandler {
 }
 
 extension String {
-    var trimmed: String { trimmingCharacters(in: .whitespacesAndNewlines) }
+    var trimmed: String { trimmedWhitespace }
 }

@@ -1,113 +1,137 @@
 /// Reduces HTML to the text a reader sees: tags, comments, scripts and styles removed,
 /// character references decoded, white space collapsed. Attribute values never reach
-/// the text, so `<img alt="AI">` does not count as a mention.
+/// the text, so `<img alt="AI">` does not count as a mention. Works on UTF-8 bytes, since
+/// it runs over every item the daemon ingests.
 public enum HTMLText {
-    private static let invisible: Set<String> = ["script", "style", "noscript", "template", "head"]
+    private static let invisible: Set<[UInt8]> = Set(["script", "style", "noscript", "template", "head"].map { Array($0.utf8) })
 
     public static func plainText(_ html: String) -> String {
-        let s = Array(html.unicodeScalars)
-        var out = String.UnicodeScalarView()
-        out.reserveCapacity(s.count)
-        var pendingSpace = false
-        func emit(_ text: String) {
-            for scalar in text.unicodeScalars {
-                if scalar.properties.isWhitespace {
-                    pendingSpace = !out.isEmpty
-                } else {
-                    if pendingSpace { out.append(" ") }
-                    pendingSpace = false
-                    out.append(scalar)
-                }
+        var html = html
+        return html.withUTF8 { s in
+            var out: [UInt8] = []
+            out.reserveCapacity(s.count)
+            var pendingSpace = false
+            @inline(__always) func put(_ b: UInt8) {
+                if pendingSpace && !out.isEmpty { out.append(0x20) }
+                pendingSpace = false
+                out.append(b)
             }
-        }
-        var i = 0
-        while i < s.count {
-            let c = s[i]
-            if c == "<", i + 1 < s.count, s[i + 1].isTagStart {
-                if s[i + 1] == "!", i + 3 < s.count, s[i + 2] == "-", s[i + 3] == "-" {
-                    i = find(["-", "-", ">"], in: s, from: i + 4).map { $0 + 3 } ?? s.count
-                    pendingSpace = !out.isEmpty
+            let n = s.count
+            var i = 0
+            while i < n {
+                let c = s[i]
+                if c == 0x3C, i + 1 < n, isTagStart(s[i + 1]) { // <
+                    if s[i + 1] == 0x21, i + 3 < n, s[i + 2] == 0x2D, s[i + 3] == 0x2D { // <!--
+                        i = find([0x2D, 0x2D, 0x3E], in: s, from: i + 4).map { $0 + 3 } ?? n
+                        pendingSpace = true
+                        continue
+                    }
+                    let (name, isClosing, tagEnd) = readTag(s, from: i)
+                    i = tagEnd
+                    if !isClosing, invisible.contains(name) {
+                        i = findClosing(name, in: s, from: i) ?? n
+                    }
+                    pendingSpace = true
                     continue
                 }
-                let (name, isClosing, tagEnd) = readTag(s, from: i)
-                i = tagEnd
-                if !isClosing, invisible.contains(name) {
-                    let closing = Array("</\(name)".unicodeScalars)
-                    i = findCaseInsensitive(closing, in: s, from: i).flatMap { start in find([">"], in: s, from: start).map { $0 + 1 } } ?? s.count
+                if c == 0x26, let (text, next) = decodeReference(s, at: i) { // &
+                    if text.unicodeScalars.allSatisfy({ $0.properties.isWhitespace }) {
+                        pendingSpace = true
+                    } else {
+                        for b in text.utf8 { put(b) }
+                    }
+                    i = next
+                    continue
                 }
-                pendingSpace = !out.isEmpty
-                continue
+                if c < 0x80 {
+                    if isSpace(c) { pendingSpace = true } else { put(c) }
+                    i += 1
+                    continue
+                }
+                let length = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1
+                let end = min(n, i + length)
+                if isUnicodeSpace(s, i, end - i) {
+                    pendingSpace = true
+                } else {
+                    for k in i..<end { put(s[k]) }
+                }
+                i = end
             }
-            if c == "&", let (text, next) = decodeReference(s, at: i) {
-                emit(text)
-                i = next
-                continue
-            }
-            emit(String(c))
-            i += 1
+            return String(decoding: out, as: UTF8.self)
         }
-        return String(out)
     }
 
+    @inline(__always)
+    private static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || (b >= 0x09 && b <= 0x0D) }
+
+    /// No-break space, the typographic spaces, line and paragraph separators, ideographic space.
+    private static func isUnicodeSpace(_ s: UnsafeBufferPointer<UInt8>, _ i: Int, _ length: Int) -> Bool {
+        if length == 2 { return s[i] == 0xC2 && (s[i + 1] == 0xA0 || s[i + 1] == 0x85) }
+        guard length == 3 else { return false }
+        if s[i] == 0xE2 && s[i + 1] == 0x80 { return (0x80...0x8A).contains(s[i + 2]) || s[i + 2] == 0xA8 || s[i + 2] == 0xA9 || s[i + 2] == 0xAF }
+        if s[i] == 0xE2 && s[i + 1] == 0x81 { return s[i + 2] == 0x9F }
+        return s[i] == 0xE3 && s[i + 1] == 0x80 && s[i + 2] == 0x80
+    }
+
+    @inline(__always)
+    private static func isLetter(_ b: UInt8) -> Bool { (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7A }
+
+    private static func isTagStart(_ b: UInt8) -> Bool { isLetter(b) || b == 0x2F || b == 0x21 || b == 0x3F }
+
     /// Decodes the character reference at `i` (which holds `&`); nil when it is not one.
-    static func decodeReference(_ s: [Unicode.Scalar], at i: Int) -> (String, Int)? {
+    static func decodeReference(_ s: UnsafeBufferPointer<UInt8>, at i: Int) -> (String, Int)? {
         var j = i + 1
-        var body = ""
-        while j < s.count, j - i <= 32, s[j] != ";", s[j] == "#" || s[j].properties.isAlphabetic || ("0"..."9").contains(s[j]) {
-            body.unicodeScalars.append(s[j])
-            j += 1
-        }
-        guard !body.isEmpty else { return nil }
-        let hasSemicolon = j < s.count && s[j] == ";"
+        while j < s.count, j - i <= 32, s[j] == 0x23 || isLetter(s[j]) || (s[j] >= 0x30 && s[j] <= 0x39) { j += 1 }
+        guard j > i + 1 else { return nil }
+        let body = String(decoding: UnsafeBufferPointer(rebasing: s[(i + 1)..<j]), as: UTF8.self)
+        let hasSemicolon = j < s.count && s[j] == 0x3B
         let decoded = body.hasPrefix("#") ? HTMLEntities.numeric(body[...]) : HTMLEntities.named(body)
         guard let decoded else { return nil }
         return (decoded, hasSemicolon ? j + 1 : j)
     }
 
-    private static func readTag(_ s: [Unicode.Scalar], from start: Int) -> (name: String, isClosing: Bool, end: Int) {
+    private static func readTag(_ s: UnsafeBufferPointer<UInt8>, from start: Int) -> (name: [UInt8], isClosing: Bool, end: Int) {
         var i = start + 1
-        let isClosing = s[i] == "/"
+        let isClosing = s[i] == 0x2F
         if isClosing { i += 1 }
-        var name = ""
-        while i < s.count, s[i].properties.isAlphabetic || ("0"..."9").contains(s[i]) {
-            name.unicodeScalars.append(s[i])
+        var name: [UInt8] = []
+        while i < s.count, isLetter(s[i]) || (s[i] >= 0x30 && s[i] <= 0x39) {
+            name.append(s[i] | (isLetter(s[i]) ? 0x20 : 0))
             i += 1
         }
-        var quote: Unicode.Scalar?
+        var quote: UInt8 = 0
         while i < s.count {
             let c = s[i]
             i += 1
-            if let q = quote {
-                if c == q { quote = nil }
-            } else if c == "\"" || c == "'" {
+            if quote != 0 {
+                if c == quote { quote = 0 }
+            } else if c == 0x22 || c == 0x27 {
                 quote = c
-            } else if c == ">" {
+            } else if c == 0x3E {
                 break
             }
         }
-        return (name.lowercased(), isClosing, i)
+        return (name, isClosing, i)
     }
 
-    private static func find(_ needle: [Unicode.Scalar], in s: [Unicode.Scalar], from: Int) -> Int? {
+    private static func find(_ needle: [UInt8], in s: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
         var i = from
         while i + needle.count <= s.count {
-            if s[i..<(i + needle.count)].elementsEqual(needle) { return i }
+            if s[i] == needle[0], s[i..<(i + needle.count)].elementsEqual(needle) { return i }
             i += 1
         }
         return nil
     }
 
-    private static func findCaseInsensitive(_ needle: [Unicode.Scalar], in s: [Unicode.Scalar], from: Int) -> Int? {
+    /// The end of `</name …>` after `from`, case-insensitively.
+    private static func findClosing(_ name: [UInt8], in s: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
         var i = from
-        while i + needle.count <= s.count {
-            if s[i..<(i + needle.count)].elementsEqual(needle, by: { $0.asciiLower == $1.asciiLower }) { return i }
+        while i + name.count + 2 <= s.count {
+            if s[i] == 0x3C, s[i + 1] == 0x2F, s[(i + 2)..<(i + 2 + name.count)].elementsEqual(name, by: { ($0 | 0x20) == $1 }) {
+                return find([0x3E], in: s, from: i + 2).map { $0 + 1 } ?? s.count
+            }
             i += 1
         }
         return nil
     }
-}
-
-private extension Unicode.Scalar {
-    var isTagStart: Bool { properties.isAlphabetic || self == "/" || self == "!" || self == "?" }
-    var asciiLower: Unicode.Scalar { ("A"..."Z").contains(self) ? Unicode.Scalar(value + 32)! : self }
 }

@@ -23,7 +23,7 @@ public struct StoryIdentity: Sendable, Equatable {
     }
 
     static func globalGuid(_ guid: String) -> String? {
-        let g = guid.trimmingCharacters(in: .whitespacesAndNewlines)
+        let g = guid.trimmedWhitespace
         if g.contains("://") { return canonicalLink(g) }
         return g.hasPrefix("tag:") || g.hasPrefix("urn:") ? g : nil
     }
@@ -35,7 +35,7 @@ public struct StoryIdentity: Sendable, Equatable {
     ]
 
     public static func canonicalLink(_ link: String) -> String? {
-        var rest = Substring(link.trimmingCharacters(in: .whitespacesAndNewlines))
+        var rest = Substring(link.trimmedWhitespace)
         guard let scheme = rest.range(of: "://") else { return nil }
         guard ["http", "https"].contains(rest[..<scheme.lowerBound].lowercased()) else { return nil }
         rest = rest[scheme.upperBound...]

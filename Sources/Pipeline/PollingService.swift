@@ -13,6 +13,8 @@ public struct PollingService: Service {
     public let logger: Logger
     /// Seconds between two looks at which feeds are due.
     public let tick: Int
+    /// Seconds between two prunings of items past `storage.item_retention`.
+    static let pruneEvery: Int64 = 3600
 
     public init(configuration: Configuration, databasePath: String, logger: Logger, tick: Int = 30) {
         self.configuration = configuration
@@ -37,7 +39,16 @@ public struct PollingService: Service {
         let cycle = PollCycle(configuration: configuration, logger: logger)
         ServiceManager.notify("READY=1\nSTATUS=polling \(configuration.feeds.count) feeds")
         logger.notice("narrative-watch started", metadata: ["feeds": "\(configuration.feeds.count)", "narratives": "\(configuration.narratives.count)", "database": "\(databasePath)"])
+        var lastPrune: Int64 = 0
         while !Task.isCancelled {
+            let now = Int64(Date().timeIntervalSince1970)
+            if now - lastPrune >= Self.pruneEvery {
+                let pruned = try database.prune(before: now - Int64(configuration.storage.itemRetention), dryRun: false)
+                if pruned.items > 0 {
+                    logger.info("pruned items past their retention", metadata: ["items": "\(pruned.items)", "mentions": "\(pruned.mentions)"])
+                }
+                lastPrune = now
+            }
             let due = PollScheduler.due(configuration.feeds, states: try database.feedStates(), at: Int64(Date().timeIntervalSince1970))
             if !due.isEmpty {
                 let report = try await cycle.run(database: database, feeds: due)

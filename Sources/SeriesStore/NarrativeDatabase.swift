@@ -11,7 +11,9 @@ public final class NarrativeDatabase {
     /// - Parameter bucketWidth: the series' bucket width in seconds; a database keeps the one it was created with.
     public init(path: String, bucketWidth: Int) throws(StoreError) {
         db = try SQLiteConnection(path: path)
-        try db.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;")
+        // auto_vacuum only takes effect on a database without tables: new files give back the
+        // pages that pruning frees, a little at a time (`prune`).
+        try db.execute("PRAGMA auto_vacuum=INCREMENTAL; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;")
         try migrate()
         try checkBucketWidth(bucketWidth)
     }
@@ -309,6 +311,38 @@ public final class NarrativeDatabase {
             try db.prepare("INSERT OR REPLACE INTO detection_cursor(narrative, last_evaluated, firing_alert, baseline) VALUES (?, ?, ?, ?)")
                 .run([.text(narrative), .int(lastEvaluated), .optionalText(firingAlert), .text(baseline.encoded())])
         }
+    }
+
+    // MARK: Retention
+
+    /// What pruning removes: the text of old items and their per-narrative mentions.
+    public struct PruneCount: Sendable, Equatable {
+        public let items: Int
+        public let mentions: Int
+
+        public init(items: Int, mentions: Int) {
+            self.items = items
+            self.mentions = mentions
+        }
+    }
+
+    /// Counts (with `dryRun`) or removes the raw content of items in buckets before `cutoff`
+    /// (seconds since 1970): titles, links and per-item mentions go; each item's key stays, so
+    /// a feed that delivers an old item again never gets it counted twice. Series,
+    /// evaluations, alerts and stories are kept. Freed pages go back to the file system.
+    @discardableResult
+    public func prune(before cutoff: Int64, dryRun: Bool) throws(StoreError) -> PruneCount {
+        let old = "SELECT id FROM items WHERE bucket_start < ?1 AND (title IS NOT NULL OR link IS NOT NULL)"
+        let items = Int(try db.prepare("SELECT count(*) FROM (\(old))").rows([.int(cutoff)]) { $0.int(0) }.first ?? 0)
+        let mentions = Int(try db.prepare("SELECT count(*) FROM item_mentions WHERE item_id IN (SELECT id FROM items WHERE bucket_start < ?1)")
+            .rows([.int(cutoff)]) { $0.int(0) }.first ?? 0)
+        guard !dryRun else { return PruneCount(items: items, mentions: mentions) }
+        try db.transaction { () throws(StoreError) in
+            try db.prepare("DELETE FROM item_mentions WHERE item_id IN (SELECT id FROM items WHERE bucket_start < ?1)").run([.int(cutoff)])
+            try db.prepare("UPDATE items SET title = NULL, link = NULL WHERE id IN (\(old))").run([.int(cutoff)])
+        }
+        try db.execute("PRAGMA incremental_vacuum")
+        return PruneCount(items: items, mentions: mentions)
     }
 
     // MARK: Alerts

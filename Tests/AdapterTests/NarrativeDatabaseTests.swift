@@ -55,6 +55,25 @@ struct NarrativeDatabaseTests {
         #expect(try db.feedStates().first?.lastPoll == Self.t0)
     }
 
+    @Test func pruningDropsOldItemsButKeepsTheSeries() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let db = try NarrativeDatabase(path: dir.file("db.sqlite"), bucketWidth: 3600)
+        let old = (0..<50).map { Self.item("old\($0)", at: Self.t0 - 100 * 86_400 + Int64($0) * 60, ai: 1) }
+        let recent = (0..<5).map { Self.item("new\($0)", at: Self.t0 + Int64($0) * 60, ai: 1) }
+        try db.ingest(Self.batch("https://f.test/rss", old + recent))
+        let cutoff = Self.t0 - 90 * 86_400
+        #expect(try db.prune(before: cutoff, dryRun: true) == .init(items: 50, mentions: 50))
+        #expect(try db.points(narrative: "ai", from: 0, to: Self.t0 + 3600).map(\.matched).reduce(0, +) == 55)
+        try db.prune(before: cutoff, dryRun: false)
+        #expect(try db.prune(before: cutoff, dryRun: true) == .init(items: 0, mentions: 0))
+        #expect(try db.points(narrative: "ai", from: 0, to: Self.t0 + 3600).map(\.matched).reduce(0, +) == 55, "the series is kept")
+        #expect(try db.evidence(narrative: "ai", bucketStart: Self.t0, limit: 10).top.count == 5)
+        // A pruned item delivered again is not counted again: its feed still knows it.
+        #expect(try db.ingest(Self.batch("https://f.test/rss", old + recent)) == 0)
+        #expect(try db.points(narrative: "ai", from: 0, to: Self.t0 + 3600).map(\.matched).reduce(0, +) == 55)
+    }
+
     @Test func failuresCountUpAndASuccessResetsThem() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }

@@ -1,0 +1,36 @@
+import ArgumentParser
+import Foundation
+import NarrativeCore
+import Pipeline
+import SeriesStore
+
+extension NarrativeWatch {
+    struct Prune: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Delete raw items older than storage.item_retention (the daemon does this hourly); series and alerts stay.",
+            discussion: "Examples:\n  narrative-watch prune --dry-run\n  narrative-watch prune --older-than 30d")
+
+        @OptionGroup var configOptions: ConfigOptions
+        @Option(name: .long, help: ArgumentHelp("Database file (overrides the configuration).", valueName: "path")) var database: String?
+        @Option(help: "Prune items older than this (default: storage.item_retention).") var olderThan: String?
+        @Flag(help: "Only say what would go.") var dryRun = false
+
+        func run() throws {
+            let (configuration, _) = try configOptions.load()
+            var retention = configuration.storage.itemRetention
+            if let olderThan {
+                guard let seconds = ConfigUnits.seconds(olderThan) else { throw ValidationError("--older-than '\(olderThan)' is not a duration (e.g. 30d)") }
+                retention = seconds
+            }
+            let path = ConfigurationFile.databasePath(configured: configuration.storage.database, override: database)
+            let cutoff = Int64(Date().timeIntervalSince1970) - Int64(retention)
+            do {
+                let db = try NarrativeDatabase(path: path, bucketWidth: configuration.detection.bucket)
+                let count = try db.prune(before: cutoff, dryRun: dryRun)
+                emit("\(dryRun ? "would prune" : "pruned") the text of \(count.items) items (\(count.mentions) mentions) counted before \(Timestamp.iso8601(cutoff)); series and alerts are kept")
+            } catch {
+                throw fail("database \(path): \(error)")
+            }
+        }
+    }
+}

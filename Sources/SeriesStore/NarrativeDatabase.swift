@@ -313,6 +313,20 @@ public final class NarrativeDatabase {
         }
     }
 
+    /// Every story behind a narrative's bucket, with the feeds that carried it.
+    public func stories(narrative: String, bucketStart: Int64) throws(StoreError) -> [(item: TopItem, sources: [String], terms: [String])] {
+        try db.prepare("""
+            SELECT coalesce(i.title, ''), coalesce(i.link, ''), coalesce(f.title, f.url), m.terms,
+                (SELECT group_concat(coalesce(f2.title, f2.url), '\u{1F}') FROM story_feeds sf JOIN feeds f2 ON f2.id = sf.feed_id WHERE sf.story_id = i.story_id)
+            FROM item_mentions m JOIN items i ON i.id = m.item_id JOIN feeds f ON f.id = i.feed_id
+            WHERE m.narrative = ? AND i.bucket_start = ?
+            ORDER BY m.mentions DESC, i.published DESC, i.id
+            """).rows([.text(narrative), .int(bucketStart)]) { r in
+            (TopItem(title: r.text(0) ?? "", link: r.text(1) ?? "", feed: r.text(2) ?? ""),
+             (r.text(4) ?? "").split(separator: "\u{1F}").map(String.init), TopItemsColumn.strings(r.text(3) ?? "[]"))
+        }
+    }
+
     // MARK: Retention
 
     /// What pruning removes: the text of old items and their per-narrative mentions.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NarrativeCore
+import Notify
 import SeriesStore
 
 extension NarrativeWatch {
@@ -11,7 +12,9 @@ extension NarrativeWatch {
             Examples:
               narrative-watch alerts --since 30d
               narrative-watch alerts --narrative ai --format json
-            """)
+              narrative-watch alerts show ai-20261128T1000Z
+            """,
+            subcommands: [Show.self])
 
         @OptionGroup var data: DataOptions
         @Option(help: "Start: a duration back from now (30d) or an ISO 8601 time (default 90d).") var since: String = "90d"
@@ -65,6 +68,51 @@ extension NarrativeWatch {
                 ("top_items", .array(a.topItems.map { .object([("title", .string($0.title)), ("link", .string($0.link)), ("feed", .string($0.feed))]) })),
                 ("terms", .array(a.terms.map(JSONValue.string))),
             ])
+        }
+    }
+}
+
+extension NarrativeWatch.Alerts {
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "One alert with every story and source behind its peak bucket.",
+            discussion: "Example:\n  narrative-watch alerts show ai-20261128T1000Z --format json")
+
+        @Argument(help: "The alert's id, as `alerts` lists it.") var id: String
+        @OptionGroup var data: DataOptions
+
+        func run() throws {
+            let path = try data.databasePath()
+            do {
+                let db = try NarrativeDatabase(readingAt: path)
+                guard let alert = try db.alert(id: id) else { throw fail("no alert \(id) in \(path)") }
+                let e = alert.episode
+                let stories = try db.stories(narrative: e.narrative, bucketStart: e.lastSpikeBucket)
+                switch data.outputFormat {
+                case .json, .csv:
+                    guard case .object(var fields) = NarrativeWatch.Alerts.json(alert) else { return }
+                    fields.append(("stories", .array(stories.map { s in
+                        .object([("title", .string(s.item.title)), ("link", .string(s.item.link)), ("feed", .string(s.item.feed)),
+                                 ("sources", .array(s.sources.map(JSONValue.string))), ("terms", .array(s.terms.map(JSONValue.string)))])
+                    })))
+                    emit(JSONValue.object(fields).serialized())
+                case .table:
+                    var lines = [
+                        "\(e.id)  \(e.narrative)  \(e.state.rawValue)",
+                        AlertEvents.message(for: alert, kind: e.state == .resolved ? .spikeResolved : .spikeStarted),
+                        "started \(Timestamp.iso8601(e.started))" + (e.ended.map { ", ended \(Timestamp.iso8601($0))" } ?? ""),
+                        "terms: \(alert.terms.joined(separator: ", "))", "",
+                    ]
+                    for s in stories {
+                        lines.append("• \(s.item.title)")
+                        lines.append("  \(s.item.link)")
+                        lines.append("  \(s.sources.joined(separator: ", "))  [\(s.terms.joined(separator: ", "))]")
+                    }
+                    emit(lines.joined(separator: "\n"))
+                }
+            } catch let error as StoreError {
+                throw fail("database \(path): \(error)")
+            }
         }
     }
 }

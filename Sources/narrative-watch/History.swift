@@ -19,6 +19,7 @@ extension NarrativeWatch {
         @Option(help: "End: a duration back from now or an ISO 8601 time (default now).") var until: String?
         @Option(help: "Bucket width to aggregate to, a multiple of the stored one (default: the stored width).") var bucket: String?
         @Flag(help: "Also show, per stored bucket with matches, the feeds and terms behind them.") var explain = false
+        @Flag(help: "Show each bucket's share of all items instead of counts (table; JSON and CSV always carry `share`).") var share = false
 
         func validate() throws {
             guard !narratives.isEmpty else { throw ValidationError("name at least one narrative, e.g. 'history ai'") }
@@ -42,7 +43,7 @@ extension NarrativeWatch {
                 let bucketing = Bucketing(width: width)
                 var table = TextTable(header: ["narrative", "start", "items", "matched", "mentions", "expected", "score", "spike", ""],
                                       rightAligned: [2, 3, 4, 5, 6])
-                var csv = [CSV.line(["narrative", "start", "items", "matched", "mentions", "expected", "score", "spike"])]
+                var csv = [CSV.line(["narrative", "start", "items", "matched", "mentions", "expected", "score", "spike", "share"])]
                 for narrative in narratives {
                     let points = Self.aggregate(try db.points(narrative: narrative, from: bucketing.start(of: from), to: to), bucketing: bucketing)
                     switch data.outputFormat {
@@ -64,17 +65,21 @@ extension NarrativeWatch {
                     case .csv:
                         csv += points.map { p in
                             CSV.line([narrative, Timestamp.iso8601(p.start), String(p.items), String(p.matched), String(p.mentions),
-                                      p.expected.map { JSONValue.format($0) } ?? "", p.score.map { JSONValue.format($0) } ?? "", p.spike ? "true" : "false"])
+                                      p.expected.map { JSONValue.format($0) } ?? "", p.score.map { JSONValue.format($0) } ?? "", p.spike ? "true" : "false",
+                                      JSONValue.format(p.items == 0 ? 0 : Double(p.matched) / Double(p.items))])
                         }
                     case .table:
                         let peak = max(1, points.map(\.matched).max() ?? 1)
+                        let peakShare = max(0.0001, points.map { $0.items == 0 ? 0 : Double($0.matched) / Double($0.items) }.max() ?? 0)
                         for p in points {
-                            var bar = String(repeating: "█", count: p.matched * 20 / peak)
+                            let pointShare = p.items == 0 ? 0 : Double(p.matched) / Double(p.items)
+                            var bar = String(repeating: "█", count: share ? Int(pointShare / peakShare * 20) : p.matched * 20 / peak)
                             if explain, p.matched > 0, width == stored {
                                 let evidence = try db.evidence(narrative: narrative, bucketStart: p.start, limit: 3)
                                 bar += "  \(evidence.sources) feeds: \(evidence.terms.joined(separator: ", "))"
                             }
-                            table.rows.append([narrative, Timestamp.iso8601(p.start), String(p.items), String(p.matched), String(p.mentions),
+                            table.rows.append([narrative, Timestamp.iso8601(p.start), String(p.items),
+                                               share ? String(format: "%.1f%%", pointShare * 100) : String(p.matched), String(p.mentions),
                                                p.expected.map { String(format: "%.1f", $0) } ?? "-", p.score.map { String(format: "%.1f", $0) } ?? "-",
                                                p.spike ? "SPIKE" : "", bar])
                         }
@@ -92,6 +97,7 @@ extension NarrativeWatch {
                 ("start", .string(Timestamp.iso8601(p.start))), ("items", .int(p.items)), ("matched", .int(p.matched)),
                 ("mentions", .int(p.mentions)), ("expected", p.expected.map(JSONValue.double) ?? .null),
                 ("score", p.score.map(JSONValue.double) ?? .null), ("spike", .bool(p.spike)), ("hyped", .int(p.hyped)),
+                ("share", .double(p.items == 0 ? 0 : Double(p.matched) / Double(p.items))),
             ])
         }
 

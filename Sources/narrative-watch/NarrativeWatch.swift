@@ -15,6 +15,6 @@ struct NarrativeWatch: AsyncParsableCommand {
           narrative-watch alerts --format json
         """,
         version: "0.1.0",
-        subcommands: [Run.self, PollOnce.self, Status.self, History.self, Alerts.self, Feeds.self, CheckConfig.self, Parse.self, Detect.self, Backtest.self, Prune.self]
+        subcommands: [Run.self, PollOnce.self, Status.self, History.self, Alerts.self, Feeds.self, CheckConfig.self, Parse.self, Detect.self, Backtest.self, Prune.self, Export.self]
     )
 }

@@ -144,6 +144,17 @@ struct PipelineEndToEndTests {
         let backtest = try #require(try Self.json(try Binary.run(["backtest", "--config", config, "--format", "json"]).stdout) as? [[String: Any]])
         #expect(backtest.map { $0["narrative"] as? String } == ["ai"])
 
+        // alerts show: every story of the peak bucket with its sources; export: every narrative's series.
+        let shown = try #require(try Self.json(try Binary.run(["alerts", "show", alertID, "--config", config, "--format", "json"]).stdout) as? [String: Any])
+        let stories = try #require(shown["stories"] as? [[String: Any]])
+        #expect(stories.count == alert["observed"] as? Int)
+        #expect(stories.allSatisfy { ($0["sources"] as? [String])?.count == 1 })
+        let exported = try Binary.run(["export", "--config", config, "--since", "15d", "--format", "csv"])
+        #expect(exported.stdout.split(separator: "\n").first == "narrative,start,items,matched,mentions,expected,score,spike,hyped")
+        #expect(exported.stdout.split(separator: "\n").filter { $0.hasPrefix("ai,") }.count == points.count)
+        let pruneRun = try Binary.run(["prune", "--config", config, "--dry-run"])
+        #expect(pruneRun.stdout.contains("would prune the text of 0 items"), "\(pruneRun.stdout)")
+
         // A second poll changes no count and raises nothing.
         let second = try Binary.run(["poll-once", "--config", config])
         #expect(second.status == 0, "\(second.stderr)")

@@ -1,0 +1,42 @@
+import ArgumentParser
+import Foundation
+import NarrativeCore
+import SeriesStore
+
+extension NarrativeWatch {
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Export every narrative's series for notebooks and spreadsheets.",
+            discussion: "Examples:\n  narrative-watch export --since 30d --format csv > series.csv\n  narrative-watch export --format json | jq .")
+
+        @OptionGroup var data: DataOptions
+        @Option(help: "Start: a duration back from now or an ISO 8601 time (default 30d).") var since: String = "30d"
+
+        func run() throws {
+            let (configuration, _) = try data.configOptions.load()
+            let now = Int64(Date().timeIntervalSince1970)
+            let from = try parseTime(since, now: now, option: "--since")
+            let path = try data.databasePath()
+            do {
+                let db = try NarrativeDatabase(readingAt: path)
+                var csv = [CSV.line(["narrative", "start", "items", "matched", "mentions", "expected", "score", "spike", "hyped"])]
+                var json: [JSONValue] = []
+                for narrative in configuration.narratives.map(\.id) {
+                    let points = try db.points(narrative: narrative, from: from, to: now)
+                    if data.outputFormat == .csv {
+                        csv += points.map { p in
+                            CSV.line([narrative, Timestamp.iso8601(p.start), String(p.items), String(p.matched), String(p.mentions),
+                                      p.expected.map { JSONValue.format($0) } ?? "", p.score.map { JSONValue.format($0) } ?? "",
+                                      p.spike ? "true" : "false", String(p.hyped)])
+                        }
+                    } else {
+                        json.append(.object([("narrative", .string(narrative)), ("points", .array(points.map(NarrativeWatch.History.json)))]))
+                    }
+                }
+                emit(data.outputFormat == .csv ? csv.joined(separator: "\n") : JSONValue.array(json).serialized())
+            } catch {
+                throw fail("database \(path): \(error)")
+            }
+        }
+    }
+}

@@ -20,6 +20,7 @@ extension NarrativeWatch {
         @Option(help: "Bucket width to aggregate to, a multiple of the stored one (default: the stored width).") var bucket: String?
         @Flag(help: "Also show, per stored bucket with matches, the feeds and terms behind them.") var explain = false
         @Flag(help: "Show each bucket's share of all items instead of counts (table; JSON and CSV always carry `share`).") var share = false
+        @Option(help: ArgumentHelp("Also write an SVG line chart of the series to this file.", valueName: "file.svg")) var chart: String?
 
         func validate() throws {
             guard !narratives.isEmpty else { throw ValidationError("name at least one narrative, e.g. 'history ai'") }
@@ -43,9 +44,15 @@ extension NarrativeWatch {
                 let bucketing = Bucketing(width: width)
                 var table = TextTable(header: ["narrative", "start", "items", "matched", "mentions", "expected", "score", "spike", ""],
                                       rightAligned: [2, 3, 4, 5, 6])
+                var charted: [SVGChart.Series] = []
                 var csv = [CSV.line(["narrative", "start", "items", "matched", "mentions", "expected", "score", "spike", "share"])]
                 for narrative in narratives {
                     let points = Self.aggregate(try db.points(narrative: narrative, from: bucketing.start(of: from), to: to), bucketing: bucketing)
+                    charted.append(SVGChart.Series(name: narrative, points: points.map { p in
+                        let value = share ? (p.items == 0 ? 0 : 100 * Double(p.matched) / Double(p.items)) : Double(p.matched)
+                        let expected = p.expected.map { share ? (p.items == 0 ? 0 : 100 * $0 / Double(p.items)) : $0 }
+                        return (p.start, value, expected, p.spike)
+                    }))
                     switch data.outputFormat {
                     case .json:
                         var json: [JSONValue] = []
@@ -83,6 +90,15 @@ extension NarrativeWatch {
                                                p.expected.map { String(format: "%.1f", $0) } ?? "-", p.score.map { String(format: "%.1f", $0) } ?? "-",
                                                p.spike ? "SPIKE" : "", bar])
                         }
+                    }
+                }
+                if let chart {
+                    let svg = SVGChart(title: "\(narratives.joined(separator: ", ")) — \(share ? "share of all items" : "matching items") per \(ConfigUnits.format(seconds: width))",
+                                       yLabel: share ? "% of items" : "items", series: charted).render()
+                    do {
+                        try svg.write(toFile: chart, atomically: true, encoding: .utf8)
+                    } catch {
+                        throw fail("cannot write \(chart): \(error.localizedDescription)")
                     }
                 }
                 if data.outputFormat == .csv { emit(csv.joined(separator: "\n")) }

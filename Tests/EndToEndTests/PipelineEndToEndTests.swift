@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 import Testing
 import TestSupport
 
@@ -154,6 +157,24 @@ struct PipelineEndToEndTests {
         #expect(exported.stdout.split(separator: "\n").filter { $0.hasPrefix("ai,") }.count == points.count)
         let pruneRun = try Binary.run(["prune", "--config", config, "--dry-run"])
         #expect(pruneRun.stdout.contains("would prune the text of 0 items"), "\(pruneRun.stdout)")
+
+        // The SVG chart is well-formed XML with a line per narrative and a marker on the spike.
+        let chart = dir.file("chart.svg")
+        let charted = try Binary.run(["history", "ai", "defi", "--config", config, "--since", "15d", "--bucket", "6h", "--chart", chart, "--format", "json"])
+        #expect(charted.status == 0, "\(charted.stderr)")
+        let svg = try XMLDocument(contentsOf: URL(fileURLWithPath: chart))
+        let elements = (svg.rootElement()?.children ?? []).compactMap { $0 as? XMLElement }
+        func attribute(_ e: XMLElement, _ name: String) -> String? {
+            e.attributes?.first { ($0.localName ?? $0.name) == name }?.stringValue
+        }
+        func named(_ name: String, _ cls: String) -> [String] {
+            elements.filter { $0.localName == name && attribute($0, "class") == cls }.compactMap { attribute($0, "data-series") }
+        }
+        #expect(svg.rootElement()?.localName == "svg")
+        #expect(named("polyline", "series") == ["ai", "defi"], "\(elements.map { $0.localName ?? "" })")
+        #expect(named("circle", "spike").contains("ai"))
+        #expect(!named("circle", "spike").contains("defi"))
+        #expect(Set(named("polygon", "baseline-band")) == ["ai", "defi"])
 
         // A second poll changes no count and raises nothing.
         let second = try Binary.run(["poll-once", "--config", config])

@@ -107,9 +107,12 @@ public final class NarrativeDatabase {
                 try statements.linkItem.run([.int(story), .int(itemID)])
                 try statements.addStoryFeed.run([.int(story), .int(feed)])
                 try statements.addExposure.run([.int(item.bucketStart)])
+                try statements.addDailyExposure.run([.int(Self.day(item.bucketStart))])
                 for (narrative, mentions) in item.mentions.sorted(by: { $0.key < $1.key }) where mentions > 0 {
                     try statements.addSeries.run([.text(narrative), .int(item.bucketStart), .integer(mentions),
                                                   .integer(item.hyped.contains(narrative) ? 1 : 0)])
+                    try statements.addDailySeries.run([.text(narrative), .int(Self.day(item.bucketStart)), .integer(mentions),
+                                                       .integer(item.hyped.contains(narrative) ? 1 : 0)])
                     let terms = JSONValue.array((item.terms[narrative] ?? []).map(JSONValue.string)).serialized()
                     try statements.addMention.run([.text(narrative), .int(itemID), .integer(mentions), .text(terms)])
                 }
@@ -214,6 +217,23 @@ public final class NarrativeDatabase {
             .rows([.text(narrative), .int(from), .int(to)]) { $0.int(0) })
     }
 
+    /// Start of the UTC day holding `time`.
+    static func day(_ time: Int64) -> Int64 { time - ((time % 86_400) + 86_400) % 86_400 }
+
+    /// The narrative's series in [from, to] by UTC day, from the daily roll-up: one point per
+    /// day that holds any item. `expected` sums the day's evaluated buckets; `score` is their highest.
+    public func dailyPoints(narrative: String, from: Int64, to: Int64) throws(StoreError) -> [SeriesPoint] {
+        try db.prepare("""
+            SELECT e.day, e.items, coalesce(s.matched, 0), coalesce(s.mentions, 0), s.expected, s.score, coalesce(s.spike, 0), coalesce(s.hyped, 0)
+            FROM daily_exposure e LEFT JOIN daily_series s ON s.narrative = ?1 AND s.day = e.day
+            WHERE e.day BETWEEN ?2 AND ?3
+            ORDER BY e.day
+            """).rows([.text(narrative), .int(Self.day(from)), .int(to)]) { r in
+            SeriesPoint(start: r.int(0), items: Int(r.int(1)), matched: Int(r.int(2)), mentions: Int(r.int(3)),
+                        expected: r.optionalDouble(4), score: r.optionalDouble(5), spike: r.int(6) != 0, hyped: Int(r.int(7)))
+        }
+    }
+
     /// The narrative's series in [from, to], one point per bucket that holds any item.
     public func points(narrative: String, from: Int64, to: Int64) throws(StoreError) -> [SeriesPoint] {
         try db.prepare("""
@@ -289,10 +309,19 @@ public final class NarrativeDatabase {
     public func recordDetection(narrative: String, evaluations: [EvaluationRecord], alerts: [AlertRecord],
                                 lastEvaluated: Int64, firingAlert: String?, baseline: SeriesBaseline) throws(StoreError) {
         try db.transaction { () throws(StoreError) in
-            let evaluation = try db.prepare("INSERT OR REPLACE INTO evaluations(narrative, bucket_start, expected, score, spike) VALUES (?, ?, ?, ?, ?)")
+            let evaluation = try db.prepare("INSERT OR IGNORE INTO evaluations(narrative, bucket_start, expected, score, spike) VALUES (?, ?, ?, ?, ?)")
+            let daily = try db.prepare("""
+                INSERT INTO daily_series(narrative, day, expected, score, spike) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT(narrative, day) DO UPDATE SET expected = coalesce(expected, 0) + excluded.expected,
+                    score = max(coalesce(score, 0), excluded.score), spike = max(spike, excluded.spike)
+                """)
             for record in evaluations {
-                try evaluation.run([.text(narrative), .int(record.bucketStart), .double(record.evaluation.expected),
-                                    .double(record.evaluation.score), .integer(record.evaluation.isSpike ? 1 : 0)])
+                let values: [Statement.Value] = [.text(narrative), .int(record.bucketStart), .double(record.evaluation.expected),
+                                                 .double(record.evaluation.score), .integer(record.evaluation.isSpike ? 1 : 0)]
+                try evaluation.run(values)
+                // A bucket is evaluated once; the daily roll-up adds it once too.
+                guard db.changes == 1 else { continue }
+                try daily.run([values[0], .int(Self.day(record.bucketStart)), values[2], values[3], values[4]])
             }
             let upsert = try db.prepare("""
                 INSERT OR REPLACE INTO alerts(id, narrative, state, started, ended, bucket_start, last_spike_bucket, observed,
@@ -403,6 +432,8 @@ private struct IngestStatements {
     let addExposure: Statement
     let addSeries: Statement
     let addMention: Statement
+    let addDailyExposure: Statement
+    let addDailySeries: Statement
 
     init(_ db: SQLiteConnection) throws(StoreError) {
         insertItem = try db.prepare("""
@@ -424,5 +455,13 @@ private struct IngestStatements {
                 hyped = hyped + excluded.hyped
             """)
         addMention = try db.prepare("INSERT INTO item_mentions(narrative, item_id, mentions, terms) VALUES (?, ?, ?, ?)")
+        addDailyExposure = try db.prepare("""
+            INSERT INTO daily_exposure(day, items) VALUES (?, 1) ON CONFLICT(day) DO UPDATE SET items = items + 1
+            """)
+        addDailySeries = try db.prepare("""
+            INSERT INTO daily_series(narrative, day, matched, mentions, hyped) VALUES (?, ?, 1, ?, ?)
+            ON CONFLICT(narrative, day) DO UPDATE SET matched = matched + 1, mentions = mentions + excluded.mentions,
+                hyped = hyped + excluded.hyped
+            """)
     }
 }

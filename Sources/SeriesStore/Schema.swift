@@ -112,5 +112,29 @@ enum Schema {
         ALTER TABLE feeds ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE feeds ADD COLUMN fetch_url TEXT;
         """),
+        ("6-daily-rollup", """
+        CREATE TABLE daily_exposure(
+            day INTEGER PRIMARY KEY,
+            items INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE daily_series(
+            narrative TEXT NOT NULL,
+            day INTEGER NOT NULL,
+            matched INTEGER NOT NULL DEFAULT 0,
+            mentions INTEGER NOT NULL DEFAULT 0,
+            hyped INTEGER NOT NULL DEFAULT 0,
+            expected REAL,
+            score REAL,
+            spike INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY(narrative, day)
+        ) WITHOUT ROWID;
+        INSERT INTO daily_exposure(day, items)
+            SELECT bucket_start - bucket_start % 86400, sum(items) FROM exposure GROUP BY 1;
+        INSERT INTO daily_series(narrative, day, matched, mentions, hyped)
+            SELECT narrative, bucket_start - bucket_start % 86400, sum(matched), sum(mentions), sum(hyped) FROM series GROUP BY 1, 2;
+        INSERT INTO daily_series(narrative, day, expected, score, spike)
+            SELECT narrative, bucket_start - bucket_start % 86400, sum(expected), max(score), max(spike) FROM evaluations GROUP BY 1, 2
+            ON CONFLICT(narrative, day) DO UPDATE SET expected = excluded.expected, score = excluded.score, spike = excluded.spike;
+        """),
     ]
 }

@@ -47,7 +47,11 @@ extension NarrativeWatch {
                 var charted: [SVGChart.Series] = []
                 var csv = [CSV.line(["narrative", "start", "items", "matched", "mentions", "expected", "score", "spike", "share"])]
                 for narrative in narratives {
-                    let points = Self.aggregate(try db.points(narrative: narrative, from: bucketing.start(of: from), to: to), bucketing: bucketing)
+                    // Whole days come from the daily roll-up: a year of hourly rows is not read for 365 points.
+                    let rows = width % 86_400 == 0 && !explain
+                        ? try db.dailyPoints(narrative: narrative, from: bucketing.start(of: from), to: to)
+                        : try db.points(narrative: narrative, from: bucketing.start(of: from), to: to)
+                    let points = Self.aggregate(rows, bucketing: bucketing)
                     charted.append(SVGChart.Series(name: narrative, points: points.map { p in
                         let value = share ? (p.items == 0 ? 0 : 100 * Double(p.matched) / Double(p.items)) : Double(p.matched)
                         let expected = p.expected.map { share ? (p.items == 0 ? 0 : 100 * $0 / Double(p.items)) : $0 }

@@ -139,6 +139,13 @@ struct PipelineEndToEndTests {
         #expect(entry["TOP_LINK"]?.hasPrefix(server.url("/")) == true)
         #expect(entry["MESSAGE"]?.contains("ai spike") == true)
 
+        // Daily history comes from the roll-up and agrees with the hourly series.
+        let daily = try #require(try Self.json(try Binary.run(["history", "ai", "--config", config, "--since", "15d", "--bucket", "1d", "--format", "json"]).stdout) as? [String: Any])
+        let days = try #require(daily["points"] as? [[String: Any]])
+        #expect(days.map { $0["matched"] as? Int ?? 0 }.reduce(0, +) == matchedTotal)
+        #expect(days.map { $0["items"] as? Int ?? 0 }.reduce(0, +) == itemsTotal)
+        #expect(days.contains { $0["spike"] as? Bool == true })
+
         // status puts the firing narrative first; backtest finds the same wave.
         let status = try #require(try Self.json(try Binary.run(["status", "--config", config, "--format", "json"]).stdout) as? [[String: Any]])
         #expect(status.first?["narrative"] as? String == "ai")

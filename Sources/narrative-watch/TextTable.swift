@@ -15,7 +15,7 @@ struct TextTable {
             row.enumerated().map { i, cell in
                 let pad = String(repeating: " ", count: widths[i] - Self.width(cell))
                 return rightAligned.contains(i) ? pad + cell : cell + (i == row.count - 1 ? "" : pad)
-            }.joined(separator: "  ")
+            }.joined(separator: "  ").trimmingTrailingSpaces()
         }.joined(separator: "\n")
     }
 
@@ -37,5 +37,13 @@ enum CSV {
             field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
                 ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
         }.joined(separator: ",")
+    }
+}
+
+private extension String {
+    func trimmingTrailingSpaces() -> String {
+        var s = self
+        while s.last == " " { s.removeLast() }
+        return s
     }
 }

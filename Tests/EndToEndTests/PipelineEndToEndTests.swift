@@ -435,4 +435,55 @@ struct PipelineEndToEndTests {
         #expect(refused.status == 65)
         #expect(refused.stderr.contains("not opml"))
     }
+
+    /// A known history in the past, so every figure is fixed: the outputs are compared whole.
+    @Test func historyOutputsOfAKnownHistoryMatchTheirSnapshots() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let server = try LoopbackServer()
+        defer { server.stop() }
+        let start: Int64 = 1_767_571_200 // 2026-01-05T00:00:00Z
+        var stories: [NewsFixture.Story] = []
+        for h in 0..<6 {
+            for k in 0..<(h + 2) {
+                let ai = k < (h == 4 ? h + 2 : 1)
+                stories.append(.init(id: "s\(h)-\(k)", published: start + Int64(h) * 3600 + Int64(k) * 60,
+                                     title: ai ? "AI desk note \(h)-\(k)" : "DeFi desk note \(h)-\(k)", body: "", mentionsAI: ai))
+            }
+        }
+        let rss = NewsFixture.rss(stories, title: "Desk", base: "https://desk.test")
+        server.route("/desk.xml") { _ in .init(contentType: "application/rss+xml", body: rss) }
+        let config = try dir.write("nw.toml", Self.configuration(feeds: [("Desk", server.url("/desk.xml"))], database: dir.file("nw.sqlite")))
+        #expect(try Binary.run(["poll-once", "--config", config]).status == 0)
+        let range = ["--since", "2026-01-05T00:00:00Z", "--until", "2026-01-05T05:00:00Z"]
+
+        let csv = try Binary.run(["history", "ai", "--config", config, "--format", "csv"] + range)
+        #expect(csv.stdout == """
+            narrative,start,items,matched,mentions,expected,score,spike,share
+            ai,2026-01-05T00:00:00Z,2,1,1,0.0,0.0,false,0.5
+            ai,2026-01-05T01:00:00Z,3,1,1,1.5,0.0,false,0.3333
+            ai,2026-01-05T02:00:00Z,4,1,1,1.6661,0.0,false,0.25
+            ai,2026-01-05T03:00:00Z,5,1,1,1.7486,0.0,false,0.2
+            ai,2026-01-05T04:00:00Z,6,6,6,1.7975,1.9866,false,1.0
+            ai,2026-01-05T05:00:00Z,7,1,1,3.4557,0.0,false,0.1429
+
+            """)
+        let json = try Binary.run(["history", "ai", "--config", config, "--format", "json", "--bucket", "6h"] + range)
+        #expect(json.stdout == """
+            {"narrative": "ai", "bucket": "6h", "points": [{"start": "2026-01-05T00:00:00Z", "items": 27, "matched": 11, "mentions": 11, \
+            "expected": 10.1679, "score": 1.9866, "spike": false, "hyped": 0, "share": 0.4074}]}
+
+            """)
+        let table = try Binary.run(["history", "ai", "--config", config, "--format", "table"] + range)
+        #expect(table.stdout == """
+            narrative  start                 items  matched  mentions  expected  score  spike
+            ai         2026-01-05T00:00:00Z      2        1         1       0.0    0.0         ███
+            ai         2026-01-05T01:00:00Z      3        1         1       1.5    0.0         ███
+            ai         2026-01-05T02:00:00Z      4        1         1       1.7    0.0         ███
+            ai         2026-01-05T03:00:00Z      5        1         1       1.7    0.0         ███
+            ai         2026-01-05T04:00:00Z      6        6         6       1.8    2.0         ████████████████████
+            ai         2026-01-05T05:00:00Z      7        1         1       3.5    0.0         ███
+
+            """)
+    }
 }

@@ -81,7 +81,8 @@ public struct SpikeDetector: Sendable {
         let x = bucket.matched
         // At or below its expectation a count is not anomalous at all: score 0, no tail to compute
         // (most buckets, so a year of history stays cheap).
-        let tail = Double(x) <= mean ? 1 : CountTail.upperTail(atLeast: x, mean: mean, dispersion: dispersion)
+        // With nothing learnt yet there is no expectation to be surprised by.
+        let tail = Double(x) <= mean || state.learnt == 0 ? 1 : CountTail.upperTail(atLeast: x, mean: mean, dispersion: dispersion)
         let score = min(300, -log10(max(tail, 1e-300)))
         let lift = (Double(x) + 1) / (mean + 1)
         let isWarmingUp = state.firstStart.map { bucket.start - $0 < Int64(parameters.warmUp) } ?? true

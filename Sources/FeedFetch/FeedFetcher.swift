@@ -16,58 +16,96 @@ public struct FeedFetcher: Sendable {
 
     /// Fetches every request; results are in request order.
     public func fetchAll(_ requests: [FetchRequest]) async -> [Result<FetchResponse, FetchError>] {
-        guard !requests.isEmpty else { return [] }
-        let options = options
-        return await withCheckedContinuation { continuation in
-            let thread = Thread {
-                continuation.resume(returning: Self.perform(requests, options: options))
-            }
-            thread.name = "narrative-watch-fetch"
-            thread.start()
-        }
+        var results = [Result<FetchResponse, FetchError>?](repeating: nil, count: requests.count)
+        for await (index, result) in stream(requests) { results[index] = result }
+        return results.map { $0 ?? .failure(.other("the transfer did not complete")) }
     }
 
     public func fetch(_ request: FetchRequest) async -> Result<FetchResponse, FetchError> {
         await fetchAll([request])[0]
     }
 
-    private static func perform(_ requests: [FetchRequest], options: FetchOptions) -> [Result<FetchResponse, FetchError>] {
+    /// Fetches every request and hands over each result as soon as its transfer ends, so the
+    /// caller ingests one feed while others are still downloading. At most `window` results
+    /// are fetched ahead of the caller, which bounds the memory bodies take.
+    public func stream(_ requests: [FetchRequest], window: Int? = nil) -> FetchStream {
+        let credits = DispatchSemaphore(value: max(1, window ?? 4 * options.concurrency))
+        let (stream, continuation) = AsyncStream.makeStream(of: (Int, Result<FetchResponse, FetchError>).self)
+        let options = options
+        let thread = Thread {
+            Self.perform(requests, options: options, credits: credits) { continuation.yield(($0, $1)) }
+            continuation.finish()
+        }
+        thread.name = "narrative-watch-fetch"
+        thread.start()
+        return FetchStream(stream: stream, credits: credits)
+    }
+
+    private static func perform(_ requests: [FetchRequest], options: FetchOptions, credits: DispatchSemaphore,
+                                deliver: (Int, Result<FetchResponse, FetchError>) -> Void) {
         guard let multi = curl_multi_init() else {
-            return requests.map { _ in .failure(.other("libcurl could not start")) }
+            for index in requests.indices { deliver(index, .failure(.other("libcurl could not start"))) }
+            return
         }
         defer { curl_multi_cleanup(multi) }
         _ = nw_curl_multi_setopt_long(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, options.concurrency)
         _ = nw_curl_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, options.perHost)
 
-        var transfers: [Transfer] = []
-        var results = [Result<FetchResponse, FetchError>?](repeating: nil, count: requests.count)
-        var byHandle: [UnsafeMutableRawPointer: Int] = [:]
-        for (index, request) in requests.enumerated() {
-            guard let transfer = Transfer(request: request, options: options) else {
-                results[index] = .failure(.other("libcurl could not create a transfer"))
-                continue
+        var active: [UnsafeMutableRawPointer: (index: Int, transfer: Transfer)] = [:]
+        var next = 0
+        var running: Int32 = 0
+        while next < requests.count || running > 0 || !active.isEmpty {
+            // Start transfers while the caller has room for their results.
+            while next < requests.count, credits.wait(timeout: .now()) == .success {
+                if let transfer = Transfer(request: requests[next], options: options) {
+                    active[transfer.handle] = (next, transfer)
+                    curl_multi_add_handle(multi, transfer.handle)
+                } else {
+                    deliver(next, .failure(.other("libcurl could not create a transfer")))
+                }
+                next += 1
             }
-            transfers.append(transfer)
-            byHandle[transfer.handle] = index
-            curl_multi_add_handle(multi, transfer.handle)
-        }
-        defer {
-            for transfer in transfers { curl_multi_remove_handle(multi, transfer.handle) }
-        }
-
-        var running: Int32 = 1
-        while running > 0 {
             curl_multi_perform(multi, &running)
             var queued: Int32 = 0
             while let message = curl_multi_info_read(multi, &queued) {
                 guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle,
-                      let index = byHandle[easy], let transfer = transfers.first(where: { $0.handle == easy }) else { continue }
-                results[index] = transfer.result(code: message.pointee.data.result)
+                      let (index, transfer) = active.removeValue(forKey: easy) else { continue }
+                let result = transfer.result(code: message.pointee.data.result)
+                curl_multi_remove_handle(multi, easy)
+                deliver(index, result)
             }
-            if running > 0 { curl_multi_poll(multi, nil, 0, 1000, nil) }
+            if running > 0 {
+                // Wake up sooner while requests wait for the caller to make room.
+                curl_multi_poll(multi, nil, 0, next < requests.count ? 20 : 1000, nil)
+            } else if next < requests.count {
+                _ = credits.wait(timeout: .now() + .milliseconds(20))
+                credits.signal()
+            }
         }
-        return results.map { $0 ?? .failure(.other("the transfer did not complete")) }
     }
+}
+
+/// Results in the order transfers end: (request index, result).
+public struct FetchStream: AsyncSequence, Sendable {
+    public typealias Element = (Int, Result<FetchResponse, FetchError>)
+    let stream: AsyncStream<Element>
+    let credits: DispatchSemaphore
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        var base: AsyncStream<Element>.AsyncIterator
+        let credits: DispatchSemaphore
+        var delivered = false
+
+        /// Asking for the next result means the previous one was dealt with: its room is free.
+        public mutating func next() async -> Element? {
+            if delivered { credits.signal() }
+            let element = await base.next()
+            delivered = element != nil
+            return element
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: stream.makeAsyncIterator(), credits: credits) }
 }
 
 /// One easy handle with the buffers its callbacks fill.

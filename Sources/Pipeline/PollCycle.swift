@@ -49,87 +49,31 @@ public struct PollCycle {
         let requests = feeds.map { feed in
             FetchRequest(url: states[feed.url]?.fetchURL ?? feed.url, etag: states[feed.url]?.etag, lastModified: states[feed.url]?.lastModified)
         }
-        let results = await fetcher.fetchAll(requests)
-        let failureClasses = results.map { result -> String? in
+        // Feeds are ingested as their transfers end, while others still download. Failures wait
+        // for the end of the cycle: only then is it known whether the network itself was down.
+        var failures: [(Configuration.Feed, Result<FetchResponse, FetchError>)] = []
+        var successes = 0
+        for await (index, result) in fetcher.stream(requests) {
+            if case .failure = result {
+                failures.append((feeds[index], result))
+            } else {
+                successes += 1
+                try handle(feeds[index], result, state: states[feeds[index].url], networkDown: false, database: database, now: now, jitter: jitter, into: &report)
+            }
+        }
+        let networkDown = successes == 0 && PollSchedule.isNetworkOutage(failures.map { _, result in
             if case .failure(let error) = result { return error.errorClass }
             return nil
-        }
-        let networkDown = PollSchedule.isNetworkOutage(failureClasses)
+        })
         if networkDown {
-            logger.error("network unreachable: all \(feeds.count) feeds failed (\(Set(failureClasses.compactMap { $0 }).sorted().joined(separator: ", "))); no feed is marked failing for it")
+            let classes = Set(failures.compactMap { _, result -> String? in
+                if case .failure(let error) = result { return error.errorClass }
+                return nil
+            })
+            logger.error("network unreachable: all \(feeds.count) feeds failed (\(classes.sorted().joined(separator: ", "))); no feed is marked failing for it")
         }
-        for (feed, result) in zip(feeds, results) {
-            report.feedsPolled += 1
-            let fetchedAt = now()
-            let previousErrors = states[feed.url]?.consecutiveErrors ?? 0
-            let schedule = PollSchedule(interval: feed.effectiveInterval(configuration.polling), maxInterval: configuration.polling.maxInterval,
-                                        maxBackoff: configuration.polling.maxBackoff)
-            do {
-                let response = try result.get()
-                var hints = ServerHints(maxAge: Self.maxAge(response.cacheControl))
-                if let expires = response.expires.flatMap(FeedDate.parse) {
-                    let reference = response.date.flatMap(FeedDate.parse) ?? fetchedAt
-                    hints.expiresIn = Int(max(0, expires - reference))
-                }
-                if let moved = response.permanentRedirect, moved != states[feed.url]?.fetchURL {
-                    try database.redirect(feedURL: feed.url, to: moved)
-                    logger.notice("feed moved permanently; polling its new address", metadata: ["feed.url": "\(feed.url)", "feed.new_url": "\(moved)"])
-                }
-                if response.isNotModified {
-                    try database.recordNotModified(feedURL: feed.url, at: fetchedAt)
-                    report.feedsNotModified += 1
-                    logger.debug("feed not modified", metadata: ["feed.url": "\(feed.url)"])
-                    try database.schedule(feedURL: feed.url, nextPoll: schedule.nextPoll(after: fetchedAt, outcome: .notModified, consecutiveErrors: 0,
-                                                                                         hints: hints, jitter: jitter()))
-                } else {
-                    let parsed = try FeedParser.parse(response.body, baseURL: response.effectiveURL)
-                    let items = parsed.items.compactMap { preparation.prepare($0, fetchedAt: fetchedAt) }
-                    let added = try database.ingest(IngestBatch(feedURL: feed.url, feedTitle: feed.name ?? parsed.title, fetchedAt: fetchedAt,
-                                                                etag: response.etag, lastModified: response.lastModified, items: items))
-                    report.newItems += added
-                    if parsed.bozo {
-                        logger.warning("feed is not well-formed; recovered what could be read",
-                                       metadata: ["feed.url": "\(feed.url)", "feed.items": "\(parsed.items.count)", "parse.error": "\(parsed.bozoMessage ?? "")"])
-                    }
-                    logger.info("feed ingested", metadata: ["feed.url": "\(feed.url)", "feed.items": "\(parsed.items.count)", "feed.new_items": "\(added)"])
-                    try database.schedule(feedURL: feed.url, nextPoll: schedule.nextPoll(after: fetchedAt, outcome: .fresh, consecutiveErrors: 0,
-                                                                                         hints: hints, jitter: jitter()))
-                }
-                if previousErrors > 0 {
-                    Journal.emit(AlertEvents.feedFields(url: feed.url, kind: .feedRecovered, detail: "", errorClass: nil, consecutiveErrors: 0))
-                }
-            } catch let error as StoreError {
-                throw error
-            } catch {
-                report.feedsFailed += 1
-                let (errorClass, detail) = Self.describe(error)
-                let failures = try database.recordFailure(feedURL: feed.url, at: fetchedAt, error: "\(errorClass): \(detail)", errorClass: errorClass,
-                                                          countsAgainstFeed: !networkDown)
-                var retryAfter: Int?
-                if case .http(let status, let header)? = error as? FetchError {
-                    if status == 410 {
-                        try database.schedule(feedURL: feed.url, nextPoll: nil)
-                        logger.error("feed is gone (HTTP 410) and is no longer polled; remove it from the configuration",
-                                     metadata: ["feed.url": "\(feed.url)"])
-                        Journal.emit(AlertEvents.feedFields(url: feed.url, kind: .feedFailing, detail: "gone (HTTP 410); polling stopped",
-                                                            errorClass: errorClass, consecutiveErrors: failures))
-                        continue
-                    }
-                    retryAfter = header.flatMap { Self.retryAfter($0, at: fetchedAt) }
-                }
-                let next = networkDown
-                    ? fetchedAt + Int64(min(60, schedule.interval))
-                    : schedule.nextPoll(after: fetchedAt, outcome: .failed(errorClass: errorClass, retryAfter: retryAfter),
-                                        consecutiveErrors: failures, jitter: jitter())
-                try database.schedule(feedURL: feed.url, nextPoll: next)
-                guard !networkDown else { continue }
-                logger.warning("feed failed: \(feed.url): \(detail)",
-                               metadata: ["feed.url": "\(feed.url)", "error.class": "\(errorClass)", "feed.consecutive_errors": "\(failures)",
-                                          "feed.next_poll": "\(next.map(Timestamp.iso8601) ?? "-")"])
-                if failures == 1 {
-                    Journal.emit(AlertEvents.feedFields(url: feed.url, kind: .feedFailing, detail: detail, errorClass: errorClass, consecutiveErrors: failures))
-                }
-            }
+        for (feed, result) in failures {
+            try handle(feed, result, state: states[feed.url], networkDown: networkDown, database: database, now: now, jitter: jitter, into: &report)
         }
         report.notices = try detection.run(narratives: configuration.narratives.map(\.id), database: database, now: now())
         for notice in report.notices {
@@ -146,6 +90,83 @@ public struct PollCycle {
             }
         }
         return report
+    }
+
+    /// Records one feed's poll: ingest and schedule, or the failure and its backoff.
+    private func handle(_ feed: Configuration.Feed, _ result: Result<FetchResponse, FetchError>, state: FeedState?, networkDown: Bool,
+                        database: NarrativeDatabase,
+                        now: @Sendable () -> Int64, jitter: @Sendable () -> Double, into report: inout Report) throws(StoreError) {
+        report.feedsPolled += 1
+        let fetchedAt = now()
+        let previousErrors = state?.consecutiveErrors ?? 0
+        let schedule = PollSchedule(interval: feed.effectiveInterval(configuration.polling), maxInterval: configuration.polling.maxInterval,
+                                    maxBackoff: configuration.polling.maxBackoff)
+        do throws(any Error) {
+            let response = try result.get()
+            var hints = ServerHints(maxAge: Self.maxAge(response.cacheControl))
+            if let expires = response.expires.flatMap(FeedDate.parse) {
+                let reference = response.date.flatMap(FeedDate.parse) ?? fetchedAt
+                hints.expiresIn = Int(max(0, expires - reference))
+            }
+            if let moved = response.permanentRedirect, moved != state?.fetchURL {
+                try database.redirect(feedURL: feed.url, to: moved)
+                logger.notice("feed moved permanently; polling its new address", metadata: ["feed.url": "\(feed.url)", "feed.new_url": "\(moved)"])
+            }
+            if response.isNotModified {
+                try database.recordNotModified(feedURL: feed.url, at: fetchedAt)
+                report.feedsNotModified += 1
+                logger.debug("feed not modified", metadata: ["feed.url": "\(feed.url)"])
+                try database.schedule(feedURL: feed.url, nextPoll: schedule.nextPoll(after: fetchedAt, outcome: .notModified, consecutiveErrors: 0,
+                                                                                     hints: hints, jitter: jitter()))
+            } else {
+                let parsed = try FeedParser.parse(response.body, baseURL: response.effectiveURL)
+                let items = parsed.items.compactMap { preparation.prepare($0, fetchedAt: fetchedAt) }
+                let added = try database.ingest(IngestBatch(feedURL: feed.url, feedTitle: feed.name ?? parsed.title, fetchedAt: fetchedAt,
+                                                            etag: response.etag, lastModified: response.lastModified, items: items))
+                report.newItems += added
+                if parsed.bozo {
+                    logger.warning("feed is not well-formed; recovered what could be read",
+                                   metadata: ["feed.url": "\(feed.url)", "feed.items": "\(parsed.items.count)", "parse.error": "\(parsed.bozoMessage ?? "")"])
+                }
+                logger.info("feed ingested", metadata: ["feed.url": "\(feed.url)", "feed.items": "\(parsed.items.count)", "feed.new_items": "\(added)"])
+                try database.schedule(feedURL: feed.url, nextPoll: schedule.nextPoll(after: fetchedAt, outcome: .fresh, consecutiveErrors: 0,
+                                                                                     hints: hints, jitter: jitter()))
+            }
+            if previousErrors > 0 {
+                Journal.emit(AlertEvents.feedFields(url: feed.url, kind: .feedRecovered, detail: "", errorClass: nil, consecutiveErrors: 0))
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            report.feedsFailed += 1
+            let (errorClass, detail) = Self.describe(error)
+            let failures = try database.recordFailure(feedURL: feed.url, at: fetchedAt, error: "\(errorClass): \(detail)", errorClass: errorClass,
+                                                      countsAgainstFeed: !networkDown)
+            var retryAfter: Int?
+            if case .http(let status, let header)? = error as? FetchError {
+                if status == 410 {
+                    try database.schedule(feedURL: feed.url, nextPoll: nil)
+                    logger.error("feed is gone (HTTP 410) and is no longer polled; remove it from the configuration",
+                                 metadata: ["feed.url": "\(feed.url)"])
+                    Journal.emit(AlertEvents.feedFields(url: feed.url, kind: .feedFailing, detail: "gone (HTTP 410); polling stopped",
+                                                        errorClass: errorClass, consecutiveErrors: failures))
+                    return
+                }
+                retryAfter = header.flatMap { Self.retryAfter($0, at: fetchedAt) }
+            }
+            let next = networkDown
+                ? fetchedAt + Int64(min(60, schedule.interval))
+                : schedule.nextPoll(after: fetchedAt, outcome: .failed(errorClass: errorClass, retryAfter: retryAfter),
+                                    consecutiveErrors: failures, jitter: jitter())
+            try database.schedule(feedURL: feed.url, nextPoll: next)
+            guard !networkDown else { return }
+            logger.warning("feed failed: \(feed.url): \(detail)",
+                           metadata: ["feed.url": "\(feed.url)", "error.class": "\(errorClass)", "feed.consecutive_errors": "\(failures)",
+                                      "feed.next_poll": "\(next.map(Timestamp.iso8601) ?? "-")"])
+            if failures == 1 {
+                Journal.emit(AlertEvents.feedFields(url: feed.url, kind: .feedFailing, detail: detail, errorClass: errorClass, consecutiveErrors: failures))
+            }
+        }
     }
 
     /// `max-age` (or `s-maxage`) of a Cache-Control header, in seconds.

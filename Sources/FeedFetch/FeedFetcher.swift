@@ -32,22 +32,27 @@ public struct FeedFetcher: Sendable {
         let credits = DispatchSemaphore(value: max(1, window ?? 4 * options.concurrency))
         let (stream, continuation) = AsyncStream.makeStream(of: (Int, Result<FetchResponse, FetchError>).self)
         let options = options
+        let waker = Waker()
         let thread = Thread {
-            Self.perform(requests, options: options, credits: credits) { continuation.yield(($0, $1)) }
+            Self.perform(requests, options: options, credits: credits, waker: waker) { continuation.yield(($0, $1)) }
             continuation.finish()
         }
         thread.name = "narrative-watch-fetch"
         thread.start()
-        return FetchStream(stream: stream, credits: credits)
+        return FetchStream(stream: stream, credits: credits, waker: waker)
     }
 
-    private static func perform(_ requests: [FetchRequest], options: FetchOptions, credits: DispatchSemaphore,
+    private static func perform(_ requests: [FetchRequest], options: FetchOptions, credits: DispatchSemaphore, waker: Waker,
                                 deliver: (Int, Result<FetchResponse, FetchError>) -> Void) {
         guard let multi = curl_multi_init() else {
             for index in requests.indices { deliver(index, .failure(.other("libcurl could not start"))) }
             return
         }
-        defer { curl_multi_cleanup(multi) }
+        waker.attach(multi)
+        defer {
+            waker.detach()
+            curl_multi_cleanup(multi)
+        }
         _ = nw_curl_multi_setopt_long(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, options.concurrency)
         _ = nw_curl_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, options.perHost)
 
@@ -75,8 +80,8 @@ public struct FeedFetcher: Sendable {
                 deliver(index, result)
             }
             if running > 0 {
-                // Wake up sooner while requests wait for the caller to make room.
-                curl_multi_poll(multi, nil, 0, next < requests.count ? 20 : 1000, nil)
+                // The caller wakes the poll when it makes room for more results.
+                curl_multi_poll(multi, nil, 0, 1000, nil)
             } else if next < requests.count {
                 _ = credits.wait(timeout: .now() + .milliseconds(20))
                 credits.signal()
@@ -90,22 +95,38 @@ public struct FetchStream: AsyncSequence, Sendable {
     public typealias Element = (Int, Result<FetchResponse, FetchError>)
     let stream: AsyncStream<Element>
     let credits: DispatchSemaphore
+    let waker: Waker
 
     public struct AsyncIterator: AsyncIteratorProtocol {
         var base: AsyncStream<Element>.AsyncIterator
         let credits: DispatchSemaphore
+        let waker: Waker
         var delivered = false
 
         /// Asking for the next result means the previous one was dealt with: its room is free.
         public mutating func next() async -> Element? {
-            if delivered { credits.signal() }
+            if delivered {
+                credits.signal()
+                waker.wake()
+            }
             let element = await base.next()
             delivered = element != nil
             return element
         }
     }
 
-    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: stream.makeAsyncIterator(), credits: credits) }
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: stream.makeAsyncIterator(), credits: credits, waker: waker) }
+}
+
+/// Wakes the fetch thread out of `curl_multi_poll` from another thread, as long as its multi
+/// handle lives.
+final class Waker: @unchecked Sendable {
+    private let lock = NSLock()
+    private var multi: UnsafeMutableRawPointer?
+
+    func attach(_ multi: UnsafeMutableRawPointer) { lock.withLock { self.multi = multi } }
+    func detach() { lock.withLock { multi = nil } }
+    func wake() { lock.withLock { if let multi { _ = curl_multi_wakeup(multi) } } }
 }
 
 /// One easy handle with the buffers its callbacks fill.

@@ -149,3 +149,10 @@ struct MatchingRuleTests {
         #expect(TextNormalizer.normalize("  ＡＩ—Revolución, الذّكاء!  人工智能AI $SOL #tag ") == "ai revolucion الذكاء 人工智能 ai $ sol # tag")
     }
 }
+
+struct TrimmingTests {
+    @Test(arguments: [("  a b \n", "a b"), ("", ""), ("   ", ""), ("\u{A0}x\u{3000}", "x"), ("é ", "é"), (" 人工智能\t", "人工智能"), ("\u{A0}", "")])
+    func trimsWhiteSpaceAtBothEnds(text: String, trimmed: String) {
+        #expect(text.trimmedWhitespace == trimmed)
+    }
+}

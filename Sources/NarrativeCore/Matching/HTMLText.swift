@@ -11,11 +11,6 @@ public enum HTMLText {
             var out: [UInt8] = []
             out.reserveCapacity(s.count)
             var pendingSpace = false
-            @inline(__always) func put(_ b: UInt8) {
-                if pendingSpace && !out.isEmpty { out.append(0x20) }
-                pendingSpace = false
-                out.append(b)
-            }
             let n = s.count
             var i = 0
             while i < n {
@@ -38,13 +33,13 @@ public enum HTMLText {
                     if text.unicodeScalars.allSatisfy({ $0.properties.isWhitespace }) {
                         pendingSpace = true
                     } else {
-                        for b in text.utf8 { put(b) }
+                        for b in text.utf8 { put(b, &out, &pendingSpace) }
                     }
                     i = next
                     continue
                 }
                 if c < 0x80 {
-                    if isSpace(c) { pendingSpace = true } else { put(c) }
+                    if isSpace(c) { pendingSpace = true } else { put(c, &out, &pendingSpace) }
                     i += 1
                     continue
                 }
@@ -53,12 +48,20 @@ public enum HTMLText {
                 if isUnicodeSpace(s, i, end - i) {
                     pendingSpace = true
                 } else {
-                    for k in i..<end { put(s[k]) }
+                    for k in i..<end { put(s[k], &out, &pendingSpace) }
                 }
                 i = end
             }
             return String(decoding: out, as: UTF8.self)
         }
+    }
+
+    /// Appends a byte of text, with the single space a run of white space before it stands for.
+    @inline(__always)
+    private static func put(_ b: UInt8, _ out: inout [UInt8], _ pendingSpace: inout Bool) {
+        if pendingSpace && !out.isEmpty { out.append(0x20) }
+        pendingSpace = false
+        out.append(b)
     }
 
     @inline(__always)

@@ -2,14 +2,21 @@ extension StringProtocol {
     /// The text without leading and trailing white space. Native: Foundation's
     /// `trimmingCharacters(in:)` bridges through NSString, which shows in parsing profiles.
     public var trimmedWhitespace: String {
-        let scalars = unicodeScalars
-        guard let first = scalars.firstIndex(where: { !Self.isSpace($0) }) else { return "" }
-        let last = scalars.lastIndex(where: { !Self.isSpace($0) })!
-        return String(String.UnicodeScalarView(scalars[first...last]))
+        let s = String(self)
+        let u = s.utf8
+        var start = u.startIndex, end = u.endIndex
+        while start < end, Self.isASCIISpace(u[start]) { start = u.index(after: start) }
+        while end > start, Self.isASCIISpace(u[u.index(before: end)]) { end = u.index(before: end) }
+        // Non-ASCII white space (no-break, ideographic) at either end: the scalar-wise path.
+        if start < end, u[start] >= 0x80 || u[u.index(before: end)] >= 0x80 {
+            let scalars = s[start..<end].unicodeScalars
+            guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+                  let last = scalars.lastIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+            return String(s[first...last])
+        }
+        return start == u.startIndex && end == u.endIndex ? s : String(s[start..<end])
     }
 
     @inline(__always)
-    private static func isSpace(_ s: Unicode.Scalar) -> Bool {
-        s.value < 0x80 ? (s.value == 0x20 || (0x09...0x0D).contains(s.value)) : s.properties.isWhitespace
-    }
+    private static func isASCIISpace(_ b: UInt8) -> Bool { b == 0x20 || (b >= 0x09 && b <= 0x0D) }
 }

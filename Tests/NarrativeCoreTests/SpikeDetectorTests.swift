@@ -106,6 +106,26 @@ struct SpikeDetectorTests {
                 "\(r.transitions.map { ($0.0, $0.1.episode.state) }) \((wave..<(wave + 8)).map { (r.evaluations[$0].expected, r.evaluations[$0].isSpike, r.evaluations[$0].score) })")
     }
 
+    @Test func withShortBucketsABurstOfMinutesIsNotAWaveButASustainedOneIs() {
+        var parameters = Configuration.Detection()
+        parameters.bucket = 300
+        var noise = Noise(state: 11)
+        func series(_ extra: (Int) -> Int) -> [BucketCount] {
+            (0..<(10 * 288)).map { i in BucketCount(start: Self.start + Int64(i) * 300, items: 0, matched: noise.poisson(10) + extra(i)) }
+        }
+        func starts(_ buckets: [BucketCount]) -> [Int] {
+            var monitor = SeriesMonitor(narrative: "x", detector: SpikeDetector(parameters: parameters, hasExposure: false))
+            return buckets.enumerated().compactMap { i, b in
+                if case .started? = monitor.advance(b, now: b.start + 300).transition { return i } else { return nil }
+            }
+        }
+        let burst = 8 * 288 + 100
+        #expect(starts(series { $0 == burst ? 60 : 0 }).isEmpty, "five minutes of 7× is a burst, not a wave")
+        let wave = starts(series { (burst..<(burst + 12)).contains($0) ? 25 : 0 })
+        #expect(wave.count == 1)
+        #expect((wave.first ?? 0) >= burst && (wave.first ?? 0) < burst + 12, "reported within the hour it builds up")
+    }
+
     @Test func spikeIsNotRaisedDuringWarmUp() {
         let r = Self.replay(Self.series(days: 10, share: { $0 >= 30 && $0 < 33 ? 0.4 : 0.05 }))
         #expect(Self.starts(r.transitions).isEmpty)

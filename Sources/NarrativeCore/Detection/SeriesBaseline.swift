@@ -25,6 +25,10 @@ public struct SeriesBaseline: Sendable, Equatable, Codable {
     var cusum = 0.0
     /// Bucket of the last slow-ramp report.
     var lastRising: Int64?
+    /// For buckets shorter than an hour: the last hour's observed counts and expectations,
+    /// oldest first, so a spike is judged on the hour and not on one short burst.
+    var recentObserved: [Double] = []
+    var recentExpected: [Double] = []
 
     public init() {}
 }

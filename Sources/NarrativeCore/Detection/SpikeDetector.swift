@@ -22,6 +22,8 @@ public struct SpikeDetector: Sendable {
     /// `significance` is per hour of series; narrower buckets test more often, so each test
     /// is held to a proportionally stricter level and the false alarms per day stay the same.
     let significance: Double
+    /// Buckets in an hour, for series with buckets shorter than an hour (else 1).
+    let hourBuckets: Int
     /// Weight of a new bucket in the over-dispersion: a half-life of a day, since news counts
     /// change their burstiness faster than their level.
     let dispersionRate: Double
@@ -34,6 +36,7 @@ public struct SpikeDetector: Sendable {
         alpha = 1 - pow(0.5, 1 / halfLife)
         significance = parameters.significance * min(1, Double(parameters.bucket) / 3600)
         dispersionRate = max(alpha, 1 - pow(0.5, Double(parameters.bucket) / 86_400))
+        hourBuckets = max(1, 3600 / max(1, parameters.bucket))
     }
 
     public struct Evaluation: Sendable, Equatable {
@@ -86,7 +89,15 @@ public struct SpikeDetector: Sendable {
         let score = min(300, -log10(max(tail, 1e-300)))
         let lift = (Double(x) + 1) / (mean + 1)
         let isWarmingUp = state.firstStart.map { bucket.start - $0 < Int64(parameters.warmUp) } ?? true
-        let isSpike = !isWarmingUp && x >= parameters.minCount && Double(x) >= parameters.minLift * mean && tail <= significance
+        var isSpike = !isWarmingUp && x >= parameters.minCount && Double(x) >= parameters.minLift * mean && tail <= significance
+        if isSpike, hourBuckets > 1 {
+            // Short buckets: the last hour as a whole must be a spike too, so a burst of a few
+            // minutes (a retweet storm) is not a wave.
+            let observed = state.recentObserved.suffix(hourBuckets - 1).reduce(0, +) + Double(x)
+            let expected = state.recentExpected.suffix(hourBuckets - 1).reduce(0, +) + mean
+            let hourTail = CountTail.upperTail(atLeast: Int(observed.rounded()), mean: expected, dispersion: 1 + state.dispersion * expected / Double(hourBuckets))
+            isSpike = observed >= parameters.minLift * expected && hourTail <= parameters.significance
+        }
         return Evaluation(expected: mean, lift: lift, score: score, isSpike: isSpike, isWarmingUp: isWarmingUp)
     }
 
@@ -129,6 +140,14 @@ public struct SpikeDetector: Sendable {
 
     private func learn(_ bucket: BucketCount, _ evaluation: Evaluation, _ state: inout SeriesBaseline) {
         if state.firstStart == nil { state.firstStart = bucket.start }
+        if hourBuckets > 1 {
+            state.recentObserved.append(Double(bucket.matched))
+            state.recentExpected.append(evaluation.expected)
+            if state.recentObserved.count >= hourBuckets {
+                state.recentObserved.removeFirst()
+                state.recentExpected.removeFirst()
+            }
+        }
         guard !evaluation.isSpike else { return }
         if hasExposure && bucket.items == 0 { return } // no exposure, nothing to learn
         let mean = evaluation.expected

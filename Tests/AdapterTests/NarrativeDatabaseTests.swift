@@ -222,4 +222,58 @@ struct DetectionStageTests {
         let later = try stage.run(narratives: ["ai"], database: db, now: burst + 8 * Self.hour + 60)
         guard case .resolved? = later.first?.transition else { Issue.record("\(later)"); return }
     }
+
+    @Test func recurrenceCountsEarlierEpisodesAndTheirPeak() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let db = try NarrativeDatabase(path: dir.file("db.sqlite"), bucketWidth: 3600)
+        let burst: Int64 = 1_795_860_000
+        try Self.seeded(db, burstAt: burst)
+        let stage = DetectionStage(parameters: Configuration.Detection())
+        _ = try stage.run(narratives: ["ai"], database: db, now: burst + Self.hour + 60)
+        // Ordinary days, then a second wave two days after the first.
+        var items: [IngestItem] = []
+        var t = burst + Self.hour
+        while t < burst + 2 * 86_400 {
+            for k in 0..<10 { items.append(IngestItem(key: "o\(t)-\(k)", title: "t", link: nil, published: t, bucketStart: t, mentions: k == 0 ? ["ai": 1] : [:])) }
+            t += Self.hour
+        }
+        for k in 0..<25 { items.append(IngestItem(key: "second-\(k)", title: "AI \(k)", link: "https://n.test/b\(k)", published: t, bucketStart: t, mentions: ["ai": 1])) }
+        try db.ingest(IngestBatch(feedURL: "https://f.test/rss", feedTitle: "F", fetchedAt: t, etag: nil, lastModified: nil, items: items))
+        let notices = try stage.run(narratives: ["ai"], database: db, now: t + Self.hour + 60)
+        let started = notices.filter { if case .started = $0.transition { return true } else { return false } }
+        #expect(started.count == 1)
+        let record = try #require(started.first?.record)
+        #expect(record.spikesIn90Days == 2)
+        #expect(record.previous == burst)
+        #expect((record.previousLift ?? 0) > 2)
+        #expect(record.medianGap == nil, "a median gap needs three episodes")
+    }
+
+    @Test func aNewFeedsBacklogDoesNotCreateASpike() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let db = try NarrativeDatabase(path: dir.file("db.sqlite"), bucketWidth: 3600)
+        let now: Int64 = 1_795_860_000
+        // Fifteen days of one feed, evaluated up to now.
+        var items: [IngestItem] = []
+        var t = now - 15 * 86_400
+        while t < now {
+            for k in 0..<10 { items.append(IngestItem(key: "a\(t)-\(k)", title: "t", link: nil, published: t, bucketStart: t, mentions: k == 0 ? ["ai": 1] : [:])) }
+            t += Self.hour
+        }
+        try db.ingest(IngestBatch(feedURL: "https://a.test/rss", feedTitle: "A", fetchedAt: now, etag: nil, lastModified: nil, items: items))
+        let stage = DetectionStage(parameters: Configuration.Detection())
+        _ = try stage.run(narratives: ["ai"], database: db, now: now + 60)
+        // A new feed arrives with a month of backlog, a tenth of it on AI like everything else.
+        var backlog: [IngestItem] = []
+        t = now - 30 * 86_400
+        while t <= now {
+            for k in 0..<20 { backlog.append(IngestItem(key: "b\(t)-\(k)", title: "t", link: nil, published: t, bucketStart: t, mentions: k < 2 ? ["ai": 1] : [:])) }
+            t += Self.hour
+        }
+        try db.ingest(IngestBatch(feedURL: "https://b.test/rss", feedTitle: "B", fetchedAt: now + 600, etag: nil, lastModified: nil, items: backlog))
+        let notices = try stage.run(narratives: ["ai"], database: db, now: now + 3 * Self.hour)
+        #expect(notices.isEmpty, "\(notices.map(\.transition))")
+    }
 }

@@ -27,14 +27,17 @@ public struct DetectionStage {
 
     public func run(narratives: [String], database: NarrativeDatabase, now: Int64) throws(StoreError) -> [Notice] {
         guard let firstData = try database.firstDataBucket() else { return [] }
+        // With fewer feeds than min_sources, every feed there is will do.
+        let delivering = try database.feedStates().filter { $0.itemsTotal > 0 }.count
+        let minSources = max(1, min(detector.parameters.minSources, delivering))
         var notices: [Notice] = []
         for narrative in narratives {
-            notices += try run(narrative: narrative, firstData: firstData, database: database, now: now)
+            notices += try run(narrative: narrative, firstData: firstData, minSources: minSources, database: database, now: now)
         }
         return notices
     }
 
-    private func run(narrative: String, firstData: Int64, database: NarrativeDatabase, now: Int64) throws(StoreError) -> [Notice] {
+    private func run(narrative: String, firstData: Int64, minSources: Int, database: NarrativeDatabase, now: Int64) throws(StoreError) -> [Notice] {
         let width = bucketing.width
         let lastClosed = bucketing.lastClosedStart(at: now)
         let openStart = lastClosed + width
@@ -71,7 +74,9 @@ public struct DetectionStage {
             }
             let step = monitor.advance(bucket, now: now)
             if bucket.items > 0 { evaluations.append(EvaluationRecord(bucketStart: b, evaluation: step.evaluation)) }
-            if let transition = step.transition {
+            if case .started? = step.transition, try database.evidence(narrative: narrative, bucketStart: b, limit: 0).sources < minSources {
+                monitor.firing = nil // one feed repeating itself is not a wave
+            } else if let transition = step.transition {
                 try note(transition)
             } else if let firing = monitor.firing, var record = records[firing.id] {
                 record.episode = firing
@@ -93,7 +98,8 @@ public struct DetectionStage {
         if open.items > 0, openStart <= now {
             let elapsed = Double(now - openStart) / Double(width)
             let (_, transition) = monitor.early(open, elapsed: elapsed, now: now)
-            if let transition {
+            let enough = try database.evidence(narrative: narrative, bucketStart: openStart, limit: 0).sources >= minSources
+            if let transition, enough {
                 monitor.firing = transition.episode
                 if transition.episode.id == monitor.lastResolved?.id { monitor.lastResolved = nil }
                 try note(transition)

@@ -276,4 +276,16 @@ struct DetectionStageTests {
         let notices = try stage.run(narratives: ["ai"], database: db, now: now + 3 * Self.hour)
         #expect(notices.isEmpty, "\(notices.map(\.transition))")
     }
+
+    @Test func aBurstFromOneFeedAmongSeveralIsNotAWave() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let db = try NarrativeDatabase(path: dir.file("db.sqlite"), bucketWidth: 3600)
+        let burst: Int64 = 1_795_860_000
+        try Self.seeded(db, burstAt: burst) // history and the burst, all from f.test
+        try db.ingest(IngestBatch(feedURL: "https://g.test/rss", feedTitle: "G", fetchedAt: burst - 86_400, etag: nil, lastModified: nil,
+                                  items: [IngestItem(key: "g1", title: "t", link: nil, published: burst - 86_400, bucketStart: burst - 86_400, mentions: [:])]))
+        let stage = DetectionStage(parameters: Configuration.Detection())
+        #expect(try stage.run(narratives: ["ai"], database: db, now: burst + Self.hour + 60).isEmpty, "twenty AI stories, all from one feed")
+    }
 }

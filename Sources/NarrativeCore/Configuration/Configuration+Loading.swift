@@ -129,6 +129,7 @@ struct ConfigurationReader {
             case "baseline": if let v = duration(e, key) { d.baseline = v }
             case "warm_up": if let v = duration(e, key) { d.warmUp = v }
             case "min_count": if let v = integer(e, key, in: 1...1_000_000) { d.minCount = v }
+            case "min_sources": if let v = integer(e, key, in: 1...1000) { d.minSources = v }
             case "min_lift":
                 if let v = number(e, key) { if v >= 1 { d.minLift = v } else { problem(e.line, key, "must be at least 1.0") } }
             case "significance":
@@ -137,7 +138,7 @@ struct ConfigurationReader {
                 if let v = number(e, key) {
                     if (1...10).contains(v) { sensitivity = v } else { problem(e.line, key, "must be between 1 (quiet) and 10 (eager)") }
                 }
-            default: unknown(e, key, expected: "bucket, baseline, warm_up, min_count, min_lift, significance, sensitivity")
+            default: unknown(e, key, expected: "bucket, baseline, warm_up, min_count, min_lift, min_sources, significance, sensitivity")
             }
         }
         // One knob for those who do not want to learn the model; explicit settings win.

@@ -51,6 +51,9 @@ public struct Configuration: Sendable, Equatable {
         public var minCount = 5
         /// Smallest ratio of observed to expected that can be a spike (default 2.0).
         public var minLift = 2.0
+        /// Fewest distinct feeds behind a spike (default 2; fewer when fewer feeds deliver at all),
+        /// so one feed repeating itself is not a wave.
+        public var minSources = 2
         /// Largest upper-tail probability per hour of series that still counts as significant (default 1e-4).
         public var significance = 1e-4
 

@@ -35,6 +35,8 @@ enum FeedEncoding {
         let declared = declaredEncoding(bytes).map(normalize)
         let http = httpCharset.map(normalize).flatMap { $0.isEmpty ? nil : $0 }
         let chosen = http ?? declared ?? "utf-8"
+        // UTF-8 as declared: the XML parser checks it as it goes (see FeedParser).
+        if chosen == "utf-8" { return nil }
         let profile = bytes.withUnsafeBufferPointer(UTF8Profile.init)
         if profile.isASCII {
             // Every ASCII-compatible encoding reads ASCII alike; an unknown name is still a fault.

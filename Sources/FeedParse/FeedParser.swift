@@ -18,10 +18,19 @@ public enum FeedParser {
         if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") {
             feed = try JSONFeedReader.read(bytes)
         } else {
-            let decoded = FeedEncoding.decode(bytes, httpCharset: charset)
-            let utf8 = decoded?.bytes ?? bytes
-            let recovery = XMLRecovery(utf8)
-            let result = try SyndicationReader.read(recovery.output ?? utf8, documentURL: baseURL)
+            var decoded = FeedEncoding.decode(bytes, httpCharset: charset)
+            var utf8 = decoded?.bytes ?? bytes
+            var recovery = XMLRecovery(utf8)
+            var result = try SyndicationReader.read(recovery.output ?? utf8, documentURL: baseURL)
+            if result.invalidUTF8 {
+                // UTF-8 is checked optimistically, by the XML parser: only documents that turn out
+                // not to be valid are read again, with the invalid sequences as Windows-1252.
+                decoded = FeedEncoding.decodeUTF8(utf8, declared: FeedEncoding.declaredEncoding(bytes).map(FeedEncoding.normalize))
+                if FeedEncoding.declaredEncoding(bytes) == nil, charset == nil { decoded?.problem = nil }
+                utf8 = decoded!.bytes
+                recovery = XMLRecovery(utf8)
+                result = try SyndicationReader.read(recovery.output ?? utf8, documentURL: baseURL)
+            }
             feed = result.feed
             if !result.wellFormed || recovery.repairedIllFormed || decoded?.problem != nil {
                 feed.bozo = true

@@ -95,7 +95,7 @@ final class SyndicationReader: XMLEventHandler {
         var summaryFallback: String?
     }
 
-    static func read(_ bytes: [UInt8], documentURL: String?) throws(FeedParseError) -> (feed: ParsedFeed, wellFormed: Bool, error: String?) {
+    static func read(_ bytes: [UInt8], documentURL: String?) throws(FeedParseError) -> (feed: ParsedFeed, wellFormed: Bool, error: String?, invalidUTF8: Bool) {
         let builder = SyndicationReader()
         builder.documentURL = documentURL
         let reader = XMLEventReader(handler: builder)
@@ -107,13 +107,13 @@ final class SyndicationReader: XMLEventHandler {
         if builder.item != nil { builder.finishItem() } // truncated inside an item
         builder.finishFeed()
         feed = builder.feed ?? feed
-        return (feed, outcome.wellFormed, outcome.error)
+        return (feed, outcome.wellFormed, outcome.error, outcome.invalidUTF8)
     }
 
     // MARK: Events
 
     func startElement(_ name: XMLName, attributes: XMLAttributes) {
-        if capture != nil {
+        if capturing {
             captureStart(name, attributes: attributes)
             return
         }
@@ -157,22 +157,24 @@ final class SyndicationReader: XMLEventHandler {
     }
 
     func endElement(_ name: XMLName) {
-        if var open = capture {
-            if stack.count - 1 > open.depth {
-                captureEnd(name, capture: &open)
-                capture = open
+        if capturing {
+            if stack.count - 1 > capture!.depth {
+                // Mutated in place: a copy would duplicate the gathered bytes at every child.
+                captureEnd(name)
                 stack.removeLast()
                 return
             }
+            let open = capture!
             capture = nil
+            capturing = false
             finishCapture(open)
         }
-        guard stack.popLast() != nil else { return }
+        guard let frame = stack.popLast() else { return }
         if item != nil, stack.count == itemDepth {
             finishItem()
             return
         }
-        if item != nil, stack.count == itemDepth + 1, let author = item, localName(name) == "author", isCore(namespace(name)) {
+        if item != nil, stack.count == itemDepth + 1, frame.name == "author", isCore(frame.namespace), let author = item {
             var state = author
             if state.item.author == nil {
                 switch (state.authorName, state.authorEmail) {
@@ -189,17 +191,21 @@ final class SyndicationReader: XMLEventHandler {
     }
 
     func characters(_ text: UnsafeBufferPointer<UInt8>) {
-        guard capture != nil else { return }
+        guard capturing else { return }
         if capture!.pendingStartTag {
             capture!.bytes.append(UInt8(ascii: ">"))
             capture!.pendingStartTag = false
         }
-        if case .xml = capture!.mode {
+        if captureEscapesText {
             appendEscaped(text, to: &capture!.bytes)
         } else {
             capture!.bytes.append(contentsOf: text)
         }
     }
+
+    /// Read on every text event, so kept outside the capture.
+    private var capturing = false
+    private var captureEscapesText = false
 
     // MARK: Root and levels
 
@@ -361,6 +367,9 @@ final class SyndicationReader: XMLEventHandler {
             }
         }
         capture = Capture(field: field, depth: depth, mode: mode, isItem: isItem, stripsDiv: stripsDiv)
+        capture!.bytes.reserveCapacity(256)
+        capturing = true
+        if case .xml = mode { captureEscapesText = true } else { captureEscapesText = false }
         pendingCaptureOptions = (fallback, permaLink, source)
     }
 
@@ -380,44 +389,55 @@ final class SyndicationReader: XMLEventHandler {
         capture!.pendingStartTag = true
     }
 
-    private func captureEnd(_ name: XMLName, capture open: inout Capture) {
-        if open.pendingStartTag {
-            open.bytes.append(contentsOf: " />".utf8)
-            open.pendingStartTag = false
+    private func captureEnd(_ name: XMLName) {
+        if capture!.pendingStartTag {
+            capture!.bytes.append(contentsOf: " />".utf8)
+            capture!.pendingStartTag = false
         } else {
-            open.bytes.append(contentsOf: "</".utf8)
-            open.bytes.append(contentsOf: name.qualifiedName.utf8)
-            open.bytes.append(UInt8(ascii: ">"))
+            capture!.bytes.append(contentsOf: "</".utf8)
+            capture!.bytes.append(contentsOf: name.qualifiedName.utf8)
+            capture!.bytes.append(UInt8(ascii: ">"))
         }
     }
 
     private func finishCapture(_ open: Capture) {
         let (fallback, permaLink, source) = pendingCaptureOptions
-        var text = String(decoding: open.bytes, as: UTF8.self)
         var isMarkup = open.childElements > 0
+        var value: String
         switch open.mode {
         case .base64(let html):
             // Only what decodes to UTF-8 text was base64; custom types are often plain text.
+            let text = String(decoding: open.bytes, as: UTF8.self)
             if let data = Data(base64Encoded: text, options: .ignoreUnknownCharacters), let decoded = String(validating: data, as: UTF8.self) {
-                text = decoded
+                value = decoded.trimmed
                 isMarkup = html
+            } else {
+                value = text.trimmed
             }
         case .html:
             isMarkup = true
-            if open.stripsDiv, open.childElements > 0 { text = Self.strippingDiv(text) }
-            if open.bytes.contains(UInt8(ascii: "&")) { text = HTMLRepair.windows1252References(text) }
+            var bytes = open.bytes[...]
+            if open.stripsDiv, open.childElements > 0 { bytes = Self.strippingDiv(bytes) }
+            value = HTMLRepair.windows1252References(Self.trimming(bytes))
         case .xml:
             isMarkup = true
-            if open.stripsDiv { text = Self.strippingDiv(text) }
+            value = String(decoding: Self.trimming(open.stripsDiv ? Self.strippingDiv(open.bytes[...]) : open.bytes[...]), as: UTF8.self)
         case .text:
-            break
+            value = String(decoding: Self.trimming(open.bytes[...]), as: UTF8.self)
         }
-        let value = text.trimmed
         if open.isItem {
             assignItem(open.field, value: value, isMarkup: isMarkup, fallback: fallback, permaLink: permaLink, source: source)
         } else {
             assignFeed(open.field, value: value, isMarkup: isMarkup)
         }
+    }
+
+    /// The bytes without the white space around them.
+    private static func trimming(_ b: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        var start = b.startIndex, end = b.endIndex
+        while start < end, b[start] == 0x20 || b[start] == 0x0A || b[start] == 0x0D || b[start] == 0x09 { start += 1 }
+        while end > start, b[end - 1] == 0x20 || b[end - 1] == 0x0A || b[end - 1] == 0x0D || b[end - 1] == 0x09 { end -= 1 }
+        return b[start..<end]
     }
 
     private func assignFeed(_ field: Field, value: String, isMarkup: Bool) {
@@ -552,13 +572,19 @@ final class SyndicationReader: XMLEventHandler {
     }
 
     /// The inside of a single wrapping `<div>`, which Atom 1.0 xhtml requires and is not content.
-    private static func strippingDiv(_ text: String) -> String {
-        let t = text.trimmed
-        guard t.hasPrefix("<div"), t.hasSuffix("</div>"), let open = t.firstIndex(of: ">") else { return text }
-        let inner = t[t.index(after: open)..<t.index(t.endIndex, offsetBy: -6)]
+    private static func strippingDiv(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        let t = trimming(bytes)
+        let open = Array("<div".utf8), close = Array("</div>".utf8)
+        guard t.starts(with: open), t.count >= open.count + close.count, t.suffix(close.count).elementsEqual(close),
+              let gt = t.firstIndex(of: UInt8(ascii: ">")) else { return bytes }
+        let inner = t[(gt + 1)..<(t.endIndex - close.count)]
         // Only when the first div closes at the very end.
-        if inner.contains("<div") { return text }
-        return String(inner)
+        var i = inner.startIndex
+        while i + 4 <= inner.endIndex {
+            if inner[i] == UInt8(ascii: "<"), inner[i + 1] == UInt8(ascii: "d"), inner[i + 2] == UInt8(ascii: "i"), inner[i + 3] == UInt8(ascii: "v") { return bytes }
+            i += 1
+        }
+        return inner
     }
 
     private static func normalizeLanguage(_ lang: String) -> String {
@@ -571,14 +597,17 @@ final class SyndicationReader: XMLEventHandler {
     }
 
     private func appendEscaped(_ text: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
-        for c in text {
+        var run = 0
+        for (i, c) in text.enumerated() where c == UInt8(ascii: "&") || c == UInt8(ascii: "<") || c == UInt8(ascii: ">") {
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: text[run..<i]))
             switch c {
             case UInt8(ascii: "&"): out.append(contentsOf: "&amp;".utf8)
             case UInt8(ascii: "<"): out.append(contentsOf: "&lt;".utf8)
-            case UInt8(ascii: ">"): out.append(contentsOf: "&gt;".utf8)
-            default: out.append(c)
+            default: out.append(contentsOf: "&gt;".utf8)
             }
+            run = i + 1
         }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: text[run...]))
     }
 
     private func appendEscaped(_ text: String, to out: inout [UInt8], quotes: Bool) {

@@ -99,7 +99,8 @@ struct XMLAttributes {
 /// substituted (the recovery pass has already dealt with them), no network is touched.
 /// Reports events to a handler and tells whether the document was well-formed.
 final class XMLEventReader {
-    private unowned let handler: any XMLEventHandler
+    // The handler outlives every parse (the caller holds it); no reference counting per event.
+    private unowned(unsafe) let handler: any XMLEventHandler
     private(set) var sawRoot = false
 
     init(handler: any XMLEventHandler) {
@@ -114,6 +115,8 @@ final class XMLEventReader {
         let wellFormed: Bool
         /// libxml2's first error, when the document was not well-formed.
         let error: String?
+        /// The bytes were not valid UTF-8 (libxml2 then falls back to Latin-1).
+        var invalidUTF8 = false
     }
 
     /// Parses UTF-8 bytes; any encoding declaration in them is ignored.
@@ -164,11 +167,12 @@ final class XMLEventReader {
             } while offset < chars.count
         }
         let wellFormed = ctxt.pointee.wellFormed != 0
+        let invalidUTF8 = ctxt.pointee.charset != Int32(XML_CHAR_ENCODING_UTF8.rawValue)
         var message: String?
         if !wellFormed, let error = xmlCtxtGetLastError(ctxt), let text = error.pointee.message {
             message = "line \(error.pointee.line): " + String(cString: text).trimmingNewlines()
         }
-        return Outcome(wellFormed: wellFormed, error: message)
+        return Outcome(wellFormed: wellFormed, error: message, invalidUTF8: invalidUTF8)
     }
 }
 

@@ -1,3 +1,5 @@
+import Glibc
+
 /// A byte pass over UTF-8 before the XML parser that repairs what real feeds get wrong
 /// and XML forbids, and takes the DTD out of libxml2's hands:
 /// - HTML named entities (`&eacute;`) become the characters they name;
@@ -51,11 +53,15 @@ struct XMLRecovery {
             copiedUpTo = end
         }
 
+        let plain = Self.plain
         while i < n {
+            // Most bytes need nothing: skip them through a table.
+            while i < n, plain[Int(b[i])] { i += 1 }
+            guard i < n else { break }
             let c = b[i]
-            if c > 0x3C || (c != 0x26 && c != 0x3C && c >= 0x20) {
+            if c == 0xC2 {
                 // U+0080…U+009F: Windows-1252 characters mislabelled as Latin-1 on the way to UTF-8.
-                if c == 0xC2, i + 1 < n, b[i + 1] >= 0x80, b[i + 1] <= 0x9F {
+                if i + 1 < n, b[i + 1] >= 0x80, b[i + 1] <= 0x9F {
                     replace(i, i + 2, with: Self.utf8(Self.windows1252[Int(b[i + 1] - 0x80)]), out: &out)
                     i += 2
                     continue
@@ -64,14 +70,14 @@ struct XMLRecovery {
                 continue
             }
             if c < 0x20 {
-                if c == 0x09 || c == 0x0A || c == 0x0D { i += 1; continue }
                 note("a control character XML forbids was dropped")
                 replace(i, i + 1, with: [], out: &out)
                 i += 1
                 continue
             }
-            if c == 0x3C {
-                guard i + 1 < n, b[i + 1] == UInt8(ascii: "!") else { i += 1; continue }
+            if c == UInt8(ascii: "!") {
+                guard i > 0, b[i - 1] == 0x3C else { i += 1; continue }
+                i -= 1
                 if Self.matches(b, i, "<!--") {
                     i = Self.find(b, "-->", from: i + 4).map { $0 + 3 } ?? n
                 } else if Self.matches(b, i, "<![CDATA[") {
@@ -134,11 +140,8 @@ struct XMLRecovery {
             note("a bare ampersand was escaped")
             return (Array("&amp;".utf8), i + 1)
         }
+        if Self.isXMLEntity(b, from: i + 1, to: j) { return (nil, j + 1) }
         let name = String(decoding: UnsafeBufferPointer(rebasing: b[(i + 1)..<j]), as: UTF8.self)
-        switch name {
-        case "amp", "lt", "gt", "quot", "apos": return (nil, j + 1)
-        default: break
-        }
         if let value = entities[name] {
             return (expand(value, depth: depth + 1), j + 1)
         }
@@ -351,11 +354,24 @@ struct XMLRecovery {
     static func find(_ b: UnsafeBufferPointer<UInt8>, _ literal: StaticString, from: Int) -> Int? {
         let first = literal.utf8Start[0]
         var i = from
-        while i < b.count {
-            if b[i] == first, matches(b, i, literal) { return i }
+        while i < b.count, let base = b.baseAddress {
+            guard let p = memchr(base + i, Int32(first), b.count - i) else { return nil }
+            i = UnsafeRawPointer(p) - UnsafeRawPointer(base)
+            if matches(b, i, literal) { return i }
             i += 1
         }
         return nil
+    }
+
+    /// `lt`, `gt`, `amp`, `quot`, `apos`, compared as bytes: the common case makes no string.
+    private static func isXMLEntity(_ b: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> Bool {
+        switch to - from {
+        case 2: return (b[from] == 0x6C || b[from] == 0x67) && b[from + 1] == 0x74 // lt, gt
+        case 3: return b[from] == 0x61 && b[from + 1] == 0x6D && b[from + 2] == 0x70 // amp
+        case 4: return (b[from] == 0x71 && b[from + 1] == 0x75 && b[from + 2] == 0x6F && b[from + 3] == 0x74) // quot
+            || (b[from] == 0x61 && b[from + 1] == 0x70 && b[from + 2] == 0x6F && b[from + 3] == 0x73) // apos
+        default: return false
+        }
     }
 
     private static func isNameByte(_ c: UInt8) -> Bool {
@@ -382,6 +398,12 @@ struct XMLRecovery {
         case 0x800..<0x10000: out.append(contentsOf: [UInt8(0xE0 | v >> 12), UInt8(0x80 | (v >> 6) & 0x3F), UInt8(0x80 | v & 0x3F)])
         default: out.append(contentsOf: [UInt8(0xF0 | v >> 18), UInt8(0x80 | (v >> 12) & 0x3F), UInt8(0x80 | (v >> 6) & 0x3F), UInt8(0x80 | v & 0x3F)])
         }
+    }
+
+    /// Bytes the scan passes over: all but `&`, `!` (of `<!`), 0xC2 (of U+0080…U+009F) and the
+    /// control characters XML forbids.
+    private static let plain: [Bool] = (0..<256).map { c in
+        !(c == 0x26 || c == 0x21 || c == 0xC2 || (c < 0x20 && c != 0x09 && c != 0x0A && c != 0x0D))
     }
 
     /// Windows-1252's 0x80…0x9F; the five it leaves undefined keep their C1 code points.

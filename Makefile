@@ -9,7 +9,7 @@ BIN        = .build/debug/narrative-watch
 BUILD_DEPS := libcurl4-openssl-dev libsqlite3-dev libsystemd-dev libxml2-dev pkg-config
 TEST_DEPS  := $(BUILD_DEPS) systemd
 
-.PHONY: all build release run test journald deps test-deps clean
+.PHONY: all build release run test journald deps test-deps clean bench-parse fuzz-parse
 
 all: build
 
@@ -35,6 +35,15 @@ run: build
 test: test-deps journald
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
+
+## Parser throughput over the generated 2,000-feed corpus (needs ../shared/tools/gen-feed-corpus or CORPUS_TOOL).
+bench-parse: release
+	Benchmarks/parse-throughput.sh .build/release/narrative-watch $(or $(CORPUS_TOOL),../shared/tools/gen-feed-corpus)
+
+## The parser's mutation test, long: FUZZ_ITERATIONS mutated feeds (default 1,000,000), FUZZ_SEED to vary.
+fuzz-parse:
+	NW_FUZZ_ITERATIONS=$(or $(FUZZ_ITERATIONS),1000000) NW_FUZZ_SEED=$(or $(FUZZ_SEED),20261128) \
+		$(SWIFT) test --filter FeedParserFuzzTests
 
 ## Start a journald when none is running (containers, CI).
 journald:

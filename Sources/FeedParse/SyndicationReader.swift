@@ -107,12 +107,23 @@ final class SyndicationReader: XMLEventHandler {
         if builder.item != nil { builder.finishItem() } // truncated inside an item
         builder.finishFeed()
         feed = builder.feed ?? feed
-        return (feed, outcome.wellFormed, outcome.error, outcome.invalidUTF8)
+        let error = builder.tooDeep ? "elements nested deeper than \(maximumDepth) levels were passed over" : outcome.error
+        return (feed, outcome.wellFormed && !builder.tooDeep, error, outcome.invalidUTF8)
     }
 
     // MARK: Events
 
+    /// The deepest nesting read; deeper elements are passed over (their text is kept).
+    static let maximumDepth = 256
+    private var ignoredDepth = 0
+    private(set) var tooDeep = false
+
     func startElement(_ name: XMLName, attributes: XMLAttributes) {
+        if stack.count >= Self.maximumDepth {
+            ignoredDepth += 1
+            tooDeep = true
+            return
+        }
         if capturing {
             captureStart(name, attributes: attributes)
             return
@@ -157,6 +168,10 @@ final class SyndicationReader: XMLEventHandler {
     }
 
     func endElement(_ name: XMLName) {
+        if ignoredDepth > 0 {
+            ignoredDepth -= 1
+            return
+        }
         if capturing {
             if stack.count - 1 > capture!.depth {
                 // Mutated in place: a copy would duplicate the gathered bytes at every child.

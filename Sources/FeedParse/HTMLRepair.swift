@@ -36,9 +36,9 @@ enum HTMLRepair {
             }
             i = j
         }
-        guard var result = out else { return String(decoding: html, as: UTF8.self) }
+        guard var result = out else { return SyndicationReader.string(html) }
         result.append(contentsOf: html[copied..<end])
-        return String(decoding: result, as: UTF8.self)
+        return SyndicationReader.string(result[...])
     }
 
     private static func digit(_ c: UInt8, hex: Bool) -> UInt32? {

@@ -52,7 +52,7 @@ final class SyndicationReader: XMLEventHandler {
         let base: String?
     }
 
-    /// Text being gathered for a field, from its start tag to its end tag.
+    /// A field being gathered, from its start tag to its end tag (its bytes are in `buffer`).
     private struct Capture {
         let field: Field
         let depth: Int
@@ -60,7 +60,6 @@ final class SyndicationReader: XMLEventHandler {
         let isItem: Bool
         /// An Atom 1.0 xhtml construct, whose wrapping div is not part of the value.
         let stripsDiv: Bool
-        var bytes: [UInt8] = []
         var childElements = 0
         /// A start tag written without its closing '>' yet, so empty elements become `<br />`.
         var pendingStartTag = false
@@ -208,16 +207,18 @@ final class SyndicationReader: XMLEventHandler {
     func characters(_ text: UnsafeBufferPointer<UInt8>) {
         guard capturing else { return }
         if capture!.pendingStartTag {
-            capture!.bytes.append(UInt8(ascii: ">"))
+            buffer.append(UInt8(ascii: ">"))
             capture!.pendingStartTag = false
         }
         if captureEscapesText {
-            appendEscaped(text, to: &capture!.bytes)
+            appendEscaped(text, to: &buffer)
         } else {
-            capture!.bytes.append(contentsOf: text)
+            buffer.append(contentsOf: text)
         }
     }
 
+    /// The bytes of the field being captured; one buffer serves every field in turn.
+    private var buffer: [UInt8] = []
     /// Read on every text event, so kept outside the capture.
     private var capturing = false
     private var captureEscapesText = false
@@ -382,7 +383,7 @@ final class SyndicationReader: XMLEventHandler {
             }
         }
         capture = Capture(field: field, depth: depth, mode: mode, isItem: isItem, stripsDiv: stripsDiv)
-        capture!.bytes.reserveCapacity(256)
+        buffer.removeAll(keepingCapacity: true)
         capturing = true
         if case .xml = mode { captureEscapesText = true } else { captureEscapesText = false }
         pendingCaptureOptions = (fallback, permaLink, source)
@@ -392,26 +393,26 @@ final class SyndicationReader: XMLEventHandler {
     private func captureStart(_ name: XMLName, attributes: XMLAttributes) {
         let local = localName(name)
         stack.append(Frame(name: local, namespace: namespace(name), base: stack.last?.base))
-        if capture!.pendingStartTag { capture!.bytes.append(UInt8(ascii: ">")) }
+        if capture!.pendingStartTag { buffer.append(UInt8(ascii: ">")) }
         capture!.childElements += 1
-        capture!.bytes.append(UInt8(ascii: "<"))
-        capture!.bytes.append(contentsOf: name.qualifiedName.utf8)
+        buffer.append(UInt8(ascii: "<"))
+        buffer.append(contentsOf: name.qualifiedName.utf8)
         for (key, value) in attributes.all where !key.hasPrefix("xmlns") {
-            capture!.bytes.append(contentsOf: " \(key)=\"".utf8)
-            appendEscaped(value, to: &capture!.bytes, quotes: true)
-            capture!.bytes.append(UInt8(ascii: "\""))
+            buffer.append(contentsOf: " \(key)=\"".utf8)
+            appendEscaped(value, to: &buffer, quotes: true)
+            buffer.append(UInt8(ascii: "\""))
         }
         capture!.pendingStartTag = true
     }
 
     private func captureEnd(_ name: XMLName) {
         if capture!.pendingStartTag {
-            capture!.bytes.append(contentsOf: " />".utf8)
+            buffer.append(contentsOf: " />".utf8)
             capture!.pendingStartTag = false
         } else {
-            capture!.bytes.append(contentsOf: "</".utf8)
-            capture!.bytes.append(contentsOf: name.qualifiedName.utf8)
-            capture!.bytes.append(UInt8(ascii: ">"))
+            buffer.append(contentsOf: "</".utf8)
+            buffer.append(contentsOf: name.qualifiedName.utf8)
+            buffer.append(UInt8(ascii: ">"))
         }
     }
 
@@ -422,7 +423,7 @@ final class SyndicationReader: XMLEventHandler {
         switch open.mode {
         case .base64(let html):
             // Only what decodes to UTF-8 text was base64; custom types are often plain text.
-            let text = String(decoding: open.bytes, as: UTF8.self)
+            let text = String(decoding: buffer, as: UTF8.self)
             if let data = Data(base64Encoded: text, options: .ignoreUnknownCharacters), let decoded = String(validating: data, as: UTF8.self) {
                 value = decoded.trimmed
                 isMarkup = html
@@ -431,20 +432,25 @@ final class SyndicationReader: XMLEventHandler {
             }
         case .html:
             isMarkup = true
-            var bytes = open.bytes[...]
+            var bytes = buffer[...]
             if open.stripsDiv, open.childElements > 0 { bytes = Self.strippingDiv(bytes) }
             value = HTMLRepair.windows1252References(Self.trimming(bytes))
         case .xml:
             isMarkup = true
-            value = String(decoding: Self.trimming(open.stripsDiv ? Self.strippingDiv(open.bytes[...]) : open.bytes[...]), as: UTF8.self)
+            value = Self.string(Self.trimming(open.stripsDiv ? Self.strippingDiv(buffer[...]) : buffer[...]))
         case .text:
-            value = String(decoding: Self.trimming(open.bytes[...]), as: UTF8.self)
+            value = Self.string(Self.trimming(buffer[...]))
         }
         if open.isItem {
             assignItem(open.field, value: value, isMarkup: isMarkup, fallback: fallback, permaLink: permaLink, source: source)
         } else {
             assignFeed(open.field, value: value, isMarkup: isMarkup)
         }
+    }
+
+    /// A string from UTF-8 bytes, through the standard library's fastest path (a buffer pointer).
+    static func string(_ bytes: ArraySlice<UInt8>) -> String {
+        bytes.withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) }
     }
 
     /// The bytes without the white space around them.
@@ -638,5 +644,12 @@ final class SyndicationReader: XMLEventHandler {
 }
 
 extension String {
-    var trimmed: String { trimmingCharacters(in: .whitespacesAndNewlines) }
+    /// Without surrounding white space; values that need no trimming (nearly all) are returned
+    /// as they are, without Foundation's scan.
+    var trimmed: String {
+        guard let first = utf8.first, let last = utf8.last else { return self }
+        func plain(_ c: UInt8) -> Bool { c > 0x20 && c < 0x80 }
+        if plain(first), plain(last) { return self }
+        return trimmingCharacters(in: .whitespacesAndNewlines)
+    }
 }

@@ -142,6 +142,8 @@ final class XMLEventReader {
         }
         sax.characters = text
         sax.cdataBlock = text
+        // The same callback for white space spares libxml2 its test for ignorable blanks.
+        sax.ignorableWhitespace = text
         // Errors are read from the context afterwards; libxml2 must not print them.
         sax.error = nil
         sax.warning = nil

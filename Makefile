@@ -9,7 +9,7 @@ BIN        = .build/debug/narrative-watch
 BUILD_DEPS := libcurl4-openssl-dev libsqlite3-dev libsystemd-dev libxml2-dev pkg-config
 TEST_DEPS  := $(BUILD_DEPS) systemd
 
-.PHONY: all build release run test journald deps test-deps bench clean
+.PHONY: all build release run test journald deps test-deps bench bench-parse fuzz-parse clean
 
 all: build
 
@@ -39,6 +39,15 @@ test: test-deps journald
 ## Throughput benchmarks (release build) on a generated 2,000-feed corpus; see Benchmarks/bench.
 bench: deps
 	Benchmarks/bench $(BENCH_CORPUS)
+
+## Parser throughput over the generated 2,000-feed corpus (needs ../shared/tools/gen-feed-corpus or CORPUS_TOOL).
+bench-parse: release
+	Benchmarks/parse-throughput.sh .build/release/narrative-watch $(or $(CORPUS_TOOL),../shared/tools/gen-feed-corpus)
+
+## The parser's mutation test, long: FUZZ_ITERATIONS mutated feeds (default 1,000,000), FUZZ_SEED to vary.
+fuzz-parse:
+	NW_FUZZ_ITERATIONS=$(or $(FUZZ_ITERATIONS),1000000) NW_FUZZ_SEED=$(or $(FUZZ_SEED),20261128) \
+		$(SWIFT) test --filter FeedParserFuzzTests
 
 ## Start a journald when none is running (containers, CI).
 journald:

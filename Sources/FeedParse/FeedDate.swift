@@ -1,105 +1,336 @@
 import Foundation
 import NarrativeCore
 
-/// Dates as feeds write them: RFC 822 with its common variants, RFC 3339 / ISO 8601.
-/// Impossible dates are rejected rather than guessed.
+/// Dates as feeds write them, read without allocation in the common cases:
+/// - RFC 822 / RFC 1123 and their real-world variants: two-digit years, missing seconds or
+///   comma or space, full month names, named (EST, CEST, MET, AT…), military and IANA zones,
+///   `GMT+hh:mm`, offsets with a colon, Greek month names;
+/// - asctime (`Sun Jan  4 16:29:06 2004`, UTC) and its Twitter/JavaScript relatives;
+/// - ISO 8601 / RFC 3339 / W3C-DTF, including reduced precision (`2003-12`, `2003`), a space
+///   for the `T`, fractional seconds, the two-digit-year forms (`031231`, `-03-12`) and
+///   Hungarian month names;
+/// - Korean dates (`2004년 05월 28일 01:31:15`, `2004-05-25 오후 11:23:17`, KST).
+///
+/// Impossible dates are rejected rather than guessed: an unknown word, a day past the month's
+/// end, a bad offset, a 12-hour clock (`1:55 PM`), numeric day/month orders that cannot be told
+/// apart (`03/04/2020`), an RFC 822 time without a zone.
 public enum FeedDate {
     /// Seconds since 1970, or nil when the text is not a date this parser can trust.
     public static func parse(_ text: String) -> Int64? {
-        let t = text.trimmedWhitespace
-        guard let first = t.unicodeScalars.first else { return nil }
-        if ("0"..."9").contains(first), t.count >= 10, t.unicodeScalars.dropFirst(4).first == "-" {
-            return iso8601(t)
+        var text = text
+        return text.withUTF8 { raw in
+            var start = 0, end = raw.count
+            while start < end, isSpace(raw[start]) { start += 1 }
+            while end > start, isSpace(raw[end - 1]) { end -= 1 }
+            guard start < end else { return nil }
+            let b = UnsafeBufferPointer(rebasing: raw[start..<end])
+            if isDigit(b[0]) || (b[0] == UInt8(ascii: "-") && b.count > 1 && isDigit(b[1])) {
+                if let t = iso8601(b) { return t }
+                if let t = korean(b) { return t }
+            }
+            return rfc822(b)
         }
-        return rfc822(t)
     }
 
-    // MARK: ISO 8601 / RFC 3339
+    // MARK: ISO 8601
 
-    static func iso8601(_ t: String) -> Int64? {
-        var s = Scanner(t)
-        guard let year = s.digits(4), s.skip("-"), let month = s.digits(2), s.skip("-"), let day = s.digits(2) else { return nil }
+    static func iso8601(_ b: UnsafeBufferPointer<UInt8>) -> Int64? {
+        var s = ByteScanner(b)
+        // The two-digit-year forms of ISO 8601:1988: -YYMM, -YY-MM, YYMMDD, YY-MM-DD.
+        if s.skip("-") {
+            guard let yy = s.digits(2) else { return nil }
+            _ = s.skip("-")
+            guard let mm = s.digits(2), s.atEnd else { return nil }
+            return assemble(century(yy), mm, 1, 0, 0, 0, offset: 0)
+        }
+        if b.count == 6, let yy = s.digits(2), let mm = s.digits(2), let dd = s.digits(2) {
+            return assemble(century(yy), mm, dd, 0, 0, 0, offset: 0)
+        }
+        s = ByteScanner(b)
+        if b.count == 8, b[2] == UInt8(ascii: "-"), let yy = s.digits(2), s.skip("-"), let mm = s.digits(2), s.skip("-"), let dd = s.digits(2) {
+            return assemble(century(yy), mm, dd, 0, 0, 0, offset: 0)
+        }
+        s = ByteScanner(b)
+        guard let year = s.digits(4) else { return nil }
+        if s.atEnd { return assemble(year, 1, 1, 0, 0, 0, offset: 0) }
+        guard s.skip("-") else { return nil }
+        var month: Int
+        if let m = s.digits(2) {
+            month = m
+            // 2003-012-31: a zero-padded three-digit month.
+            if m < 10, s.peekDigit, let last = s.digits(1) { month = m * 10 + last }
+        } else if let word = s.word(), let m = hungarianMonths[word] {
+            month = m
+        } else {
+            return nil
+        }
+        if s.atEnd { return assemble(year, month, 1, 0, 0, 0, offset: 0) }
+        guard s.skip("-"), let day = s.digits(2) else { return nil }
         var hour = 0, minute = 0, second = 0, offset = 0
-        if s.skip("T") || s.skip("t") || s.skip(" ") {
-            guard let h = s.digits(2), s.skip(":"), let m = s.digits(2) else { return nil }
+        if s.skip("T") || s.skip("t") || s.skipSpaces() {
+            if s.atEnd { return assemble(year, month, day, 0, 0, 0, offset: 0) }
+            guard let h = s.digits(2) ?? s.digits(1), s.skip(":"), let m = s.digits(2) else { return nil }
             hour = h
             minute = m
             if s.skip(":") {
                 guard let sec = s.digits(2) else { return nil }
                 second = sec
-                if s.skip(".") || s.skip(",") { _ = s.skipDigits() }
+                if s.skip(".") || s.skip(",") { guard s.skipDigits() > 0 else { return nil } }
             }
-            s.skipSpaces()
+            _ = s.skipSpaces()
             if s.skip("Z") || s.skip("z") {
                 offset = 0
             } else if let sign = s.sign() {
                 guard let oh = s.digits(2) else { return nil }
                 _ = s.skip(":")
-                let om = s.digits(2) ?? 0
+                let om = s.atEnd ? 0 : (s.digits(2) ?? -1)
+                guard oh <= 23, (0...59).contains(om) else { return nil }
                 offset = sign * (oh * 3600 + om * 60)
             }
         }
-        s.skipSpaces()
         guard s.atEnd else { return nil }
         return assemble(year, month, day, hour, minute, second, offset: offset)
     }
 
-    // MARK: RFC 822
+    private static func century(_ yy: Int) -> Int { yy < 70 ? 2000 + yy : 1900 + yy }
 
-    private static let months: [String: Int] = [
-        "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
-        "january": 1, "february": 2, "march": 3, "april": 4, "june": 6, "july": 7, "august": 8, "september": 9,
-        "sept": 9, "october": 10, "november": 11, "december": 12,
+    private static let hungarianMonths: [String: Int] = [
+        "január": 1, "február": 2, "március": 3, "április": 4, "május": 5, "június": 6, "július": 7,
+        "augusztus": 8, "szeptember": 9, "október": 10, "november": 11, "december": 12,
     ]
 
-    private static let zones: [String: Int] = [
-        "ut": 0, "utc": 0, "gmt": 0, "z": 0, "est": -5, "edt": -4, "cst": -6, "cdt": -5, "mst": -7, "mdt": -6,
-        "pst": -8, "pdt": -7, "cet": 1, "cest": 2, "bst": 1, "jst": 9, "hkt": 8, "sgt": 8, "ist": 5, "a": -1, "m": -12,
-        "n": 1, "y": 12,
-    ]
+    // MARK: Korean
 
-    static func rfc822(_ t: String) -> Int64? {
-        // Tokens of letters or digits, with ':' kept inside times and signs kept on offsets.
-        var tokens: [String] = []
+    /// `2004년 05월 28일 01:31:15` and `2004-05-25 오후 11:23:17` (오전 AM, 오후 PM), in KST.
+    static func korean(_ b: UnsafeBufferPointer<UInt8>) -> Int64? {
+        let text = String(decoding: b, as: UTF8.self)
+        guard text.contains("년") || text.contains("오전") || text.contains("오후") else { return nil }
+        var numbers: [Int] = []
         var current = ""
-        for c in t.lowercased() {
-            if c.isLetter || c.isNumber || c == ":" || ((c == "+" || c == "-") && current.isEmpty) {
-                if (c == "+" || c == "-") && !current.isEmpty { tokens.append(current); current = "" }
-                current.append(c)
-            } else {
-                if !current.isEmpty { tokens.append(current) }
-                current = ""
-            }
+        for c in text.unicodeScalars {
+            if ("0"..."9").contains(c) { current.unicodeScalars.append(c) } else if !current.isEmpty { numbers.append(Int(current)!); current = "" }
         }
-        if !current.isEmpty { tokens.append(current) }
+        if !current.isEmpty { numbers.append(Int(current)!) }
+        guard numbers.count == 6 else { return nil }
+        var hour = numbers[3]
+        if text.contains("오후") {
+            guard (1...12).contains(hour) else { return nil }
+            if hour < 12 { hour += 12 }
+        } else if text.contains("오전") {
+            guard (1...12).contains(hour) else { return nil }
+            if hour == 12 { hour = 0 }
+        }
+        return assemble(numbers[0], numbers[1], numbers[2], hour, numbers[4], numbers[5], offset: 9 * 3600)
+    }
+
+    // MARK: RFC 822 and its relatives
+
+    private enum Token {
+        case word(String)
+        case number(Int, digits: Int)
+        case time(Int, Int, Int)
+        case offset(Int)
+        case slash
+    }
+
+    static func rfc822(_ b: UnsafeBufferPointer<UInt8>) -> Int64? {
+        guard let tokens = tokenize(b) else { return nil }
         var day: Int?, month: Int?, year: Int?, time: (Int, Int, Int)?, offset: Int?
-        for token in tokens {
-            if let m = months[token], month == nil {
-                month = m
-            } else if token.contains(":"), time == nil {
-                let parts = token.split(separator: ":").map { Int($0) }
-                guard parts.count >= 2, parts.count <= 3, parts.allSatisfy({ $0 != nil }) else { return nil }
-                time = (parts[0]!, parts[1]!, parts.count == 3 ? parts[2]! : 0)
-            } else if (token.hasPrefix("+") || token.hasPrefix("-")), token.count == 5, let v = Int(token.dropFirst()) {
-                let sign = token.hasPrefix("-") ? -1 : 1
-                offset = sign * ((v / 100) * 3600 + (v % 100) * 60)
-            } else if let v = Int(token) {
-                if day == nil, token.count <= 2, month == nil || year == nil { day = v } else if year == nil { year = token.count == 2 ? (v < 50 ? 2000 + v : 1900 + v) : v } else { return nil }
-            } else if let z = zones[token], time != nil, offset == nil {
-                offset = z * 3600
-            } else if token.count == 3 || token.hasSuffix("day") || token == "tues" || token == "thur" || token == "thurs" {
-                continue // day names, ignored
+        var k = 0
+        while k < tokens.count {
+            switch tokens[k] {
+            case .number(let v, let digits):
+                // 2006/09/15: year first, so the order is known.
+                if digits == 4, k + 4 < tokens.count, case .slash = tokens[k + 1], case .number(let m, _) = tokens[k + 2],
+                   case .slash = tokens[k + 3], case .number(let d, _) = tokens[k + 4], year == nil, month == nil, day == nil {
+                    year = v; month = m; day = d
+                    k += 5
+                    continue
+                }
+                if digits == 4, year == nil {
+                    year = v
+                } else if digits <= 2, day == nil {
+                    day = v
+                } else if digits == 2, year == nil, month != nil {
+                    year = century(v)
+                } else {
+                    return nil
+                }
+            case .time(let h, let m, let s):
+                guard time == nil else { return nil }
+                time = (h, m, s)
+            case .offset(let seconds):
+                // GMT+01:00 corrects the GMT before it; anything else may appear once.
+                offset = seconds
+            case .slash:
+                return nil
+            case .word(let w):
+                if let m = months[w] {
+                    guard month == nil else { return nil }
+                    month = m
+                } else if dayNames.contains(w) {
+                    // Day names say nothing the date does not.
+                } else if let z = zones[w] {
+                    guard offset == nil else { return nil }
+                    offset = z
+                } else if w.count == 1, time != nil, offset == nil, let z = military(w) {
+                    offset = z
+                } else if w.contains("/"), offset == nil, let zone = TimeZone(identifier: ianaName(w)) {
+                    guard let d = day, let mo = month, let y = year, let (h, mi, s) = time,
+                          let local = assemble(y, mo, d, h, mi, s, offset: 0) else { return nil }
+                    // The zone's offset at that local time.
+                    let guess = zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(local)))
+                    offset = zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(local - Int64(guess))))
+                } else {
+                    return nil
+                }
             }
+            k += 1
         }
         guard let day, let month, let year else { return nil }
-        let (h, m, s) = time ?? (0, 0, 0)
-        return assemble(year, month, day, h, m, s, offset: offset ?? 0)
+        if let (h, m, s) = time {
+            // An RFC 822 time means nothing without its zone, except in asctime, which is UTC.
+            guard let offset = offset ?? (isAsctime(tokens) ? 0 : nil) else { return nil }
+            return assemble(year, month, day, h, m, s, offset: offset)
+        }
+        return assemble(year, month, day, 0, 0, 0, offset: offset ?? 0)
     }
+
+    /// `Sun Jan  4 16:29:06 2004`: day name, month, day, time, year.
+    private static func isAsctime(_ tokens: [Token]) -> Bool {
+        guard tokens.count == 5, case .word(let dayName) = tokens[0], dayNames.contains(dayName), case .word(let m) = tokens[1], months[m] != nil,
+              case .number = tokens[2], case .time = tokens[3], case .number(_, 4) = tokens[4] else { return false }
+        return true
+    }
+
+    private static func tokenize(_ b: UnsafeBufferPointer<UInt8>) -> [Token]? {
+        var tokens: [Token] = []
+        tokens.reserveCapacity(8)
+        var i = 0
+        let n = b.count
+        while i < n {
+            let c = b[i]
+            if isDigit(c) {
+                var v = 0, digits = 0
+                while i < n, isDigit(b[i]) { v = v * 10 + Int(b[i] - 48); digits += 1; i += 1 }
+                guard digits <= 4 else { return nil }
+                if i < n, b[i] == UInt8(ascii: ":") {
+                    // A time: h:mm[:ss[.frac]]
+                    var parts = [v]
+                    while i < n, b[i] == UInt8(ascii: ":") {
+                        i += 1
+                        var p = 0, pd = 0
+                        while i < n, isDigit(b[i]) { p = p * 10 + Int(b[i] - 48); pd += 1; i += 1 }
+                        guard pd == 2 else { return nil }
+                        parts.append(p)
+                    }
+                    guard parts.count <= 3, digits <= 2 else { return nil }
+                    if i < n, b[i] == UInt8(ascii: "."), i + 1 < n, isDigit(b[i + 1]) {
+                        i += 1
+                        while i < n, isDigit(b[i]) { i += 1 }
+                    }
+                    tokens.append(.time(parts[0], parts[1], parts.count == 3 ? parts[2] : 0))
+                } else {
+                    tokens.append(.number(v, digits: digits))
+                }
+            } else if c == UInt8(ascii: "+") || (c == UInt8(ascii: "-") && i + 1 < n && (isDigit(b[i + 1]) || isLetter(b[i + 1]))
+                                                  && tokens.contains(where: { if case .time = $0 { return true } else { return false } })) {
+                // An offset: +hhmm, -hh:mm, +hh
+                let sign = c == UInt8(ascii: "-") ? -1 : 1
+                i += 1
+                var digits: [Int] = []
+                while i < n, isDigit(b[i]) || b[i] == UInt8(ascii: ":") {
+                    if isDigit(b[i]) { digits.append(Int(b[i] - 48)) }
+                    i += 1
+                }
+                let hours: Int, minutes: Int
+                switch digits.count {
+                case 4: hours = digits[0] * 10 + digits[1]; minutes = digits[2] * 10 + digits[3]
+                case 2: hours = digits[0] * 10 + digits[1]; minutes = 0
+                case 1: hours = digits[0]; minutes = 0
+                default: return nil
+                }
+                guard hours <= 23, minutes <= 59 else { return nil }
+                tokens.append(.offset(sign * (hours * 3600 + minutes * 60)))
+            } else if isLetter(c) {
+                let start = i
+                while i < n, isLetter(b[i]) || ((b[i] == UInt8(ascii: "/") || b[i] == UInt8(ascii: "_")) && i + 1 < n && isLetter(b[i + 1])) { i += 1 }
+                let word = String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self).lowercased()
+                if i < n, b[i] == UInt8(ascii: "."), months[word] != nil || dayNames.contains(word) { i += 1 }
+                tokens.append(.word(word))
+            } else if c == UInt8(ascii: "/") {
+                tokens.append(.slash)
+                i += 1
+            } else if c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D || c == UInt8(ascii: ",") || c == UInt8(ascii: "-") {
+                i += 1
+            } else {
+                return nil
+            }
+        }
+        return tokens
+    }
+
+    private static let months: [String: Int] = {
+        var m: [String: Int] = [
+            "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
+            "january": 1, "february": 2, "march": 3, "april": 4, "june": 6, "july": 7, "august": 8, "september": 9,
+            "sept": 9, "october": 10, "november": 11, "december": 12,
+        ]
+        // Greek abbreviations, with and without accents.
+        for (names, month) in [(["ιαν"], 1), (["φεβ"], 2), (["μάρ", "μαρ"], 3), (["απρ"], 4), (["μάι", "μαι", "μαΐ", "μάί"], 5),
+                               (["ιούν", "ιουν"], 6), (["ιούλ", "ιουλ"], 7), (["αύγ", "αυγ"], 8), (["σεπ"], 9), (["οκτ"], 10),
+                               (["νοέ", "νοε"], 11), (["δεκ"], 12)] {
+            for name in names { m[name] = month }
+        }
+        return m
+    }()
+
+    private static let dayNames: Set<String> = [
+        "mon", "tue", "wed", "thu", "fri", "sat", "sun", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+        "tues", "thur", "thurs", "wednes",
+        "κυρ", "δευ", "τρι", "τετ", "πεμ", "παρ", "σαβ",
+    ]
+
+    /// Seconds east of UTC.
+    private static let zones: [String: Int] = {
+        let hours: [String: Double] = [
+            "ut": 0, "utc": 0, "gmt": 0, "z": 0, "wet": 0, "etc/gmt": 0, "etc/utc": 0,
+            "est": -5, "edt": -4, "cst": -6, "cdt": -5, "mst": -7, "mdt": -6, "pst": -8, "pdt": -7,
+            "at": -4, "et": -5, "ct": -6, "mt": -7, "pt": -8, "ast": -4, "adt": -3, "akst": -9, "akdt": -8, "hst": -10,
+            "nst": -3.5, "ndt": -2.5,
+            "cet": 1, "cest": 2, "met": 1, "mest": 2, "bst": 1, "ist": 5.5, "west": 1, "eet": 2, "eest": 3, "msk": 3,
+            "jst": 9, "kst": 9, "hkt": 8, "sgt": 8, "awst": 8, "acst": 9.5, "aest": 10, "aedt": 11, "nzst": 12, "nzdt": 13,
+        ]
+        return hours.mapValues { Int($0 * 3600) }
+    }()
+
+    /// RFC 822's military zones (J is not one).
+    private static func military(_ w: String) -> Int? {
+        guard let c = w.unicodeScalars.first?.value, w.unicodeScalars.count == 1 else { return nil }
+        switch c {
+        case 0x61...0x69: return -Int(c - 0x60) * 3600 // a…i: -1…-9
+        case 0x6B...0x6D: return -Int(c - 0x61) * 3600 // k…m: -10…-12
+        case 0x6E...0x79: return Int(c - 0x6D) * 3600 // n…y: +1…+12
+        default: return nil
+        }
+    }
+
+    /// IANA names were lower-cased for matching; TimeZone wants them as written.
+    private static func ianaName(_ w: String) -> String {
+        w.split(separator: "/").map { part in
+            part.split(separator: "_").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined(separator: "_")
+        }.joined(separator: "/")
+    }
+
+    // MARK: Assembly
 
     private static func assemble(_ year: Int, _ month: Int, _ day: Int, _ hour: Int, _ minute: Int, _ second: Int, offset: Int) -> Int64? {
         guard (1...12).contains(month), (1970...9999).contains(year), day >= 1, day <= daysIn(month, year),
               (0...23).contains(hour), (0...59).contains(minute), (0...60).contains(second) else { return nil }
-        return Timestamp.seconds(year: year, month: month, day: day, hour: hour, minute: minute, second: min(second, 59)) - Int64(offset)
+        let t = Timestamp.seconds(year: year, month: month, day: day, hour: hour, minute: minute, second: min(second, 59)) - Int64(offset)
+        // Still within the years this parser reports.
+        guard t < 253_402_300_800 else { return nil }
+        return t
     }
 
     private static func daysIn(_ month: Int, _ year: Int) -> Int {
@@ -109,44 +340,60 @@ public enum FeedDate {
         default: 31
         }
     }
+
+    @inline(__always) static func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
+    @inline(__always) static func isLetter(_ c: UInt8) -> Bool { (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7A || c >= 0x80 }
+    @inline(__always) static func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D }
 }
 
-/// A cursor over ASCII date text.
-private struct Scanner {
-    private let s: [Unicode.Scalar]
+/// A cursor over date bytes.
+private struct ByteScanner {
+    private let b: UnsafeBufferPointer<UInt8>
     private var i = 0
-    init(_ text: String) { s = Array(text.unicodeScalars) }
-    var atEnd: Bool { i >= s.count }
+    init(_ b: UnsafeBufferPointer<UInt8>) { self.b = b }
+    var atEnd: Bool { i >= b.count }
+    var peekDigit: Bool { i < b.count && FeedDate.isDigit(b[i]) }
 
     mutating func digits(_ n: Int) -> Int? {
-        guard i + n <= s.count else { return nil }
+        guard i + n <= b.count else { return nil }
         var v = 0
         for k in 0..<n {
-            let c = s[i + k].value
-            guard c >= 0x30 && c <= 0x39 else { return nil }
-            v = v * 10 + Int(c - 0x30)
+            guard FeedDate.isDigit(b[i + k]) else { return nil }
+            v = v * 10 + Int(b[i + k] - 48)
         }
         i += n
         return v
     }
 
+    mutating func word() -> String? {
+        let start = i
+        while i < b.count, FeedDate.isLetter(b[i]) { i += 1 }
+        guard i > start else { return nil }
+        return String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self).lowercased()
+    }
+
     mutating func skip(_ c: Unicode.Scalar) -> Bool {
-        guard i < s.count, s[i] == c else { return false }
+        guard i < b.count, b[i] == UInt8(c.value) else { return false }
         i += 1
         return true
     }
 
     mutating func skipDigits() -> Int {
         let start = i
-        while i < s.count, ("0"..."9").contains(s[i]) { i += 1 }
+        while i < b.count, FeedDate.isDigit(b[i]) { i += 1 }
         return i - start
     }
 
-    mutating func skipSpaces() { while i < s.count, s[i] == " " { i += 1 } }
+    mutating func skipSpaces() -> Bool {
+        let start = i
+        while i < b.count, b[i] == 0x20 { i += 1 }
+        return i > start
+    }
 
     mutating func sign() -> Int? {
         if skip("+") { return 1 }
-        if skip("-") || skip("\u{2212}") { return -1 }
+        if skip("-") { return -1 }
+        if i + 2 < b.count, b[i] == 0xE2, b[i + 1] == 0x88, b[i + 2] == 0x92 { i += 3; return -1 } // U+2212 minus
         return nil
     }
 }

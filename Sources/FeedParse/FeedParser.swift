@@ -1,33 +1,61 @@
 import Foundation
-import NarrativeCore
 
 /// Reads RSS, Atom and JSON Feed documents; the same code serves the daemon and `parse`.
 public enum FeedParser {
+    /// The largest document accepted, in bytes; the fetcher's own limit is far below.
+    public static let maximumDocumentSize = 64 << 20
+
     /// Parses a document, choosing the format from its content.
-    /// - Parameter baseURL: where the document came from, to resolve relative links.
-    public static func parse(_ bytes: [UInt8], baseURL: String? = nil) throws(FeedParseError) -> ParsedFeed {
+    /// - Parameters:
+    ///   - baseURL: where the document came from (after redirects), to resolve relative links.
+    ///   - charset: the `charset` parameter of the HTTP Content-Type, when there was one.
+    public static func parse(_ bytes: [UInt8], baseURL: String? = nil, charset: String? = nil) throws(FeedParseError) -> ParsedFeed {
+        guard bytes.count <= maximumDocumentSize else {
+            throw .unreadable("the document is larger than \(maximumDocumentSize >> 20) MB")
+        }
         guard let first = firstSignificantByte(bytes) else { throw .empty }
         var feed: ParsedFeed
-        if first == UInt8(ascii: "{") {
+        if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") {
             feed = try JSONFeedReader.read(bytes)
         } else {
-            feed = try SyndicationReader.read(bytes)
+            var decoded = FeedEncoding.decode(bytes, httpCharset: charset)
+            var utf8 = decoded?.bytes ?? bytes
+            var recovery = XMLRecovery(utf8)
+            var result = try SyndicationReader.read(recovery.output ?? utf8, documentURL: baseURL)
+            if result.invalidUTF8 {
+                // UTF-8 is checked optimistically, by the XML parser: only documents that turn out
+                // not to be valid are read again, with the invalid sequences as Windows-1252.
+                decoded = FeedEncoding.decodeUTF8(utf8, declared: FeedEncoding.declaredEncoding(bytes).map(FeedEncoding.normalize))
+                if FeedEncoding.declaredEncoding(bytes) == nil, charset == nil { decoded?.problem = nil }
+                utf8 = decoded!.bytes
+                recovery = XMLRecovery(utf8)
+                result = try SyndicationReader.read(recovery.output ?? utf8, documentURL: baseURL)
+            }
+            feed = result.feed
+            if !result.wellFormed || recovery.repairedIllFormed || decoded?.problem != nil {
+                feed.bozo = true
+                feed.bozoMessage = result.error ?? recovery.firstRepair ?? decoded?.problem ?? "the document was repaired"
+            }
         }
+        // Without a document URL, relative links are read against the feed's own link.
         if let base = feed.link ?? baseURL {
             for i in feed.items.indices {
-                feed.items[i].link = feed.items[i].link.map { LinkResolver.resolve($0, against: base) }
+                if let link = feed.items[i].link, !LinkResolver.isAbsolute(link) {
+                    feed.items[i].link = LinkResolver.resolve(link, against: base)
+                }
             }
         }
         return feed
     }
 
-    /// First byte that is not white space or a byte-order mark.
+    /// First byte that is not white space or a UTF-8 byte-order mark.
     private static func firstSignificantByte(_ bytes: [UInt8]) -> UInt8? {
         var i = 0
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { i = 3 }
         while i < bytes.count {
             switch bytes[i] {
             case 0x20, 0x09, 0x0A, 0x0D: i += 1
+            case 0x00 where i + 1 < bytes.count: i += 1 // UTF-16/32 padding before '<'
             default: return bytes[i]
             }
         }
@@ -35,12 +63,24 @@ public enum FeedParser {
     }
 }
 
-/// Resolves relative links the way a browser would, for the common cases feeds contain.
+/// Resolves relative links as RFC 3986 says, against xml:base, the document URL or the feed's link.
 enum LinkResolver {
+    static func isAbsolute(_ link: String) -> Bool {
+        guard let colon = link.utf8.firstIndex(of: UInt8(ascii: ":")) else { return false }
+        let scheme = link.utf8[..<colon]
+        guard let first = scheme.first, (first | 0x20) >= 0x61, (first | 0x20) <= 0x7A else { return false }
+        return scheme.allSatisfy { c in
+            ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7A) || (c >= 0x30 && c <= 0x39) || c == 0x2B || c == 0x2D || c == 0x2E
+        }
+    }
+
     static func resolve(_ link: String, against base: String) -> String {
-        let trimmed = link.trimmedWhitespace
-        if trimmed.isEmpty || trimmed.contains("://") || trimmed.hasPrefix("mailto:") { return trimmed }
-        guard let schemeEnd = base.range(of: "://") else { return trimmed }
+        let trimmed = link.trimmingCharacters(in: .whitespacesAndNewlines)
+        if isAbsolute(trimmed) { return trimmed }
+        if let baseURL = URL(string: base), baseURL.scheme != nil, let url = URL(string: trimmed, relativeTo: baseURL) {
+            return url.absoluteString
+        }
+        guard let schemeEnd = base.range(of: "://") else { return trimmed.isEmpty ? base : trimmed }
         let scheme = base[..<schemeEnd.lowerBound]
         let afterScheme = base[schemeEnd.upperBound...]
         let authority = afterScheme.prefix { $0 != "/" && $0 != "?" && $0 != "#" }

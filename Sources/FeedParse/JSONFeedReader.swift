@@ -10,7 +10,10 @@ enum JSONFeedReader {
             throw .unreadable("invalid JSON: \(error.localizedDescription)")
         }
         guard let root = object as? [String: Any] else { throw .notAFeed("the JSON document is not an object") }
-        guard let version = root["version"] as? String, version.contains("jsonfeed.org/version/") else {
+        // The version should be a jsonfeed.org URL; feeds that write "1.0" or leave it out are
+        // still read when they have the shape of one.
+        let version = root["version"] as? String
+        guard version?.contains("jsonfeed.org/version/") == true || (root["items"] is [Any] && (version != nil || root["title"] != nil)) else {
             throw .notAFeed("JSON without a jsonfeed.org version")
         }
         var feed = ParsedFeed(format: .jsonfeed)

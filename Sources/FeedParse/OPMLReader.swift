@@ -1,4 +1,4 @@
-import Foundation
+import NarrativeCore
 
 /// Reads the feed subscriptions of an OPML file (`<outline xmlUrl="…">`), as feed readers export them.
 public enum OPMLReader {
@@ -8,9 +8,10 @@ public enum OPMLReader {
     }
 
     public static func subscriptions(_ bytes: [UInt8]) throws(FeedParseError) -> [Subscription] {
+        let repaired = XMLRecovery(bytes).output ?? bytes
         let collector = Collector()
         let reader = XMLEventReader(handler: collector)
-        let outcome = reader.parse(XMLRecovery.repair(bytes) ?? bytes)
+        let outcome = repaired.withUnsafeBufferPointer { reader.parse($0) }
         guard reader.sawRoot else { throw .unreadable(outcome.error ?? "no root element") }
         guard collector.root == "opml" else { throw .notAFeed("the root element is <\(collector.root)>, not opml") }
         return collector.found
@@ -20,18 +21,18 @@ public enum OPMLReader {
         var root = ""
         var found: [Subscription] = []
 
-        func startElement(namespace: String?, name: String, attributes: [XMLAttribute]) {
-            if root.isEmpty { root = name }
-            guard name == "outline" else { return }
+        func startElement(_ name: XMLName, attributes: XMLAttributes) {
+            let local = name.localName
+            if root.isEmpty { root = local }
+            guard local == "outline" else { return }
             func value(_ key: String) -> String? {
-                attributes.first { $0.name.lowercased() == key.lowercased() }?.value.trimmingCharacters(in: .whitespacesAndNewlines)
+                attributes.all.first { $0.0.lowercased() == key.lowercased() }.map { $0.1.trimmedWhitespace }.flatMap { $0.isEmpty ? nil : $0 }
             }
-            guard let url = value("xmlUrl"), !url.isEmpty else { return }
-            let title = value("title").flatMap { $0.isEmpty ? nil : $0 } ?? value("text").flatMap { $0.isEmpty ? nil : $0 }
-            found.append(Subscription(url: url, title: title))
+            guard let url = value("xmlUrl") else { return }
+            found.append(Subscription(url: url, title: value("title") ?? value("text")))
         }
 
-        func endElement(namespace: String?, name: String) {}
-        func characters(_ text: String) {}
+        func endElement(_ name: XMLName) {}
+        func characters(_ text: UnsafeBufferPointer<UInt8>) {}
     }
 }

@@ -1,203 +1,655 @@
 import Foundation
 import NarrativeCore
 
-/// Builds a `ParsedFeed` from RSS (0.9x, 1.0, 2.0) and Atom (0.3, 1.0) events, with the
-/// namespaces news feeds use: content:encoded, dc:creator/date/subject, atom:link in RSS.
+/// Builds a `ParsedFeed` from RSS (0.90, 0.91/0.92, 1.0, 2.0) and Atom (0.3, 1.0) events, with
+/// the namespaces news feeds use: content:encoded, dc:creator/date/subject/title, dcterms dates,
+/// media:title/description, atom:link in RSS, xhtml:body.
 final class SyndicationReader: XMLEventHandler {
-    enum Namespace {
-        static let atom1 = "http://www.w3.org/2005/Atom"
-        static let atom03 = "http://purl.org/atom/ns#"
-        static let rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-        static let rss1 = "http://purl.org/rss/1.0/"
-        static let rss09 = "http://my.netscape.com/rdf/simple/0.9/"
-        static let content = "http://purl.org/rss/1.0/modules/content/"
-        static let dc = "http://purl.org/dc/elements/1.1/"
-        static let xml = "http://www.w3.org/XML/1998/namespace"
+    /// The namespaces that mean something here; every other one is ignored.
+    enum Namespace: Equatable {
+        case none, atom1, atom03, rss090, rss1, rss2, rdf, content, dc, dcterms, xhtml, media, other
+
+        init(uri: String) {
+            switch uri {
+            case "http://www.w3.org/2005/Atom": self = .atom1
+            case "http://purl.org/atom/ns#": self = .atom03
+            case "http://my.netscape.com/rdf/simple/0.9/": self = .rss090
+            case "http://purl.org/rss/1.0/": self = .rss1
+            case "http://backend.userland.com/rss2", "http://blogs.law.harvard.edu/tech/rss": self = .rss2
+            case "http://www.w3.org/1999/02/22-rdf-syntax-ns#": self = .rdf
+            case "http://purl.org/rss/1.0/modules/content/": self = .content
+            case "http://purl.org/dc/elements/1.1/", "http://purl.org/dc/elements/1.0/": self = .dc
+            case "http://purl.org/dc/terms/": self = .dcterms
+            case "http://www.w3.org/1999/xhtml": self = .xhtml
+            case "http://search.yahoo.com/mrss/", "http://search.yahoo.com/mrss": self = .media
+            default: self = .other
+            }
+        }
     }
 
-    /// One open element: its name and the text gathered inside it.
-    private struct Open {
-        let namespace: String?
+    /// How a text construct carries its value.
+    private enum TextMode {
+        /// Plain text.
+        case text
+        /// HTML, escaped in the XML (or naked, which is kept as markup).
+        case html
+        /// Markup as child elements (Atom xhtml, Atom 0.3 mode="xml").
+        case xml
+        /// Base64 of the real value, which is text or HTML.
+        case base64(html: Bool)
+    }
+
+    /// The fields an element can fill.
+    private enum Field {
+        case title, link, id, published, updated, dcDate, summary, content, author, authorName, authorEmail, category, tags, language
+    }
+
+    /// One open element.
+    private struct Frame {
         let name: String
-        let attributes: [XMLAttribute]
-        var text = ""
-        /// Atom text constructs of type xhtml carry markup as child elements.
-        var keepsMarkup = false
+        let namespace: Namespace
+        /// The xml:base in scope, resolved.
+        let base: String?
     }
 
-    private var stack: [Open] = []
+    /// A field being gathered, from its start tag to its end tag (its bytes are in `buffer`).
+    private struct Capture {
+        let field: Field
+        let depth: Int
+        let mode: TextMode
+        let isItem: Bool
+        /// An Atom 1.0 xhtml construct, whose wrapping div is not part of the value.
+        let stripsDiv: Bool
+        var childElements = 0
+        /// A start tag written without its closing '>' yet, so empty elements become `<br />`.
+        var pendingStartTag = false
+    }
+
+    private var stack: [Frame] = []
     private var feed: ParsedFeed?
     private var rootName = ""
-    private var item: ParsedItem?
+    private var item: ItemState?
     private var itemDepth = -1
+    private var capture: Capture?
+    private var namespaces: [UnsafeRawPointer: Namespace] = [:]
+    private var names: [UnsafeRawPointer: String] = [:]
+    private var documentURL: String?
+    private var feedLanguageFromAttribute: String?
+    private var feedLanguage: String?
+    private var channelLinkSeen = false
+    private var feedTitleFallback: String?
 
-    static func read(_ bytes: [UInt8]) throws(FeedParseError) -> ParsedFeed {
-        let repaired = XMLRecovery.repair(bytes)
+    /// An item while it is read: fields and where each came from.
+    private struct ItemState {
+        var item = ParsedItem()
+        var base: String?
+        var hasAlternateLink = false
+        var guidLink: String?
+        var dcDate: Int64?
+        var authorName: String?
+        var authorEmail: String?
+        var summaryFrom: String?
+        var rdfAbout: String?
+        var titleFallback: String?
+        var summaryFallback: String?
+    }
+
+    static func read(_ bytes: [UInt8], documentURL: String?) throws(FeedParseError) -> (feed: ParsedFeed, wellFormed: Bool, error: String?, invalidUTF8: Bool) {
         let builder = SyndicationReader()
+        builder.documentURL = documentURL
         let reader = XMLEventReader(handler: builder)
-        let outcome = reader.parse(repaired ?? bytes)
+        let outcome = bytes.withUnsafeBufferPointer { reader.parse($0) }
         guard reader.sawRoot else { throw .unreadable(outcome.error ?? "no root element") }
         guard var feed = builder.feed else {
             throw .notAFeed("the root element is <\(builder.rootName)>, not rss, RDF or feed")
         }
-        if let open = builder.item, builder.itemDepth >= 0 { feed.items.append(open) } // truncated inside an item
-        if repaired != nil || !outcome.wellFormed {
-            feed.bozo = true
-            feed.bozoMessage = outcome.error ?? "undefined entities or bare ampersands repaired"
-        }
-        return feed
+        if builder.item != nil { builder.finishItem() } // truncated inside an item
+        builder.finishFeed()
+        feed = builder.feed ?? feed
+        let error = builder.tooDeep ? "elements nested deeper than \(maximumDepth) levels were passed over" : outcome.error
+        return (feed, outcome.wellFormed && !builder.tooDeep, error, outcome.invalidUTF8)
     }
 
     // MARK: Events
 
-    func startElement(namespace: String?, name: String, attributes: [XMLAttribute]) {
+    /// The deepest nesting read; deeper elements are passed over (their text is kept).
+    static let maximumDepth = 256
+    private var ignoredDepth = 0
+    private(set) var tooDeep = false
+
+    func startElement(_ name: XMLName, attributes: XMLAttributes) {
+        if stack.count >= Self.maximumDepth {
+            ignoredDepth += 1
+            tooDeep = true
+            return
+        }
+        if capturing {
+            captureStart(name, attributes: attributes)
+            return
+        }
+        let local = localName(name)
+        let ns = namespace(name)
+        let parentBase = stack.last?.base ?? documentURL
+        let base = attributes.value("base", prefix: "xml").map { resolve($0, against: parentBase) } ?? parentBase
         if stack.isEmpty {
-            rootName = name
-            feed = Self.format(root: name, namespace: namespace, attributes: attributes).map(ParsedFeed.init)
-            if let lang = attributes.first(where: { $0.name == "lang" && $0.namespace == Namespace.xml })?.value {
-                feed?.language = lang
-            }
-        }
-        if let parent = stack.last, parent.keepsMarkup {
-            stack[stack.count - 1].text += "<\(name)>"
-            stack.append(Open(namespace: namespace, name: name, attributes: attributes, keepsMarkup: true))
-            return
-        }
-        if feed != nil, item == nil, isItem(namespace: namespace, name: name) {
-            item = ParsedItem()
-            itemDepth = stack.count
-        }
-        let type = attributes.first { $0.name == "type" && $0.namespace == nil }?.value
-        let keepsMarkup = isAtom && type == "xhtml" && ["content", "summary", "title"].contains(name)
-        stack.append(Open(namespace: namespace, name: name, attributes: attributes, keepsMarkup: keepsMarkup))
-        // Atom links are empty elements carrying an href.
-        if name == "link", namespace == Namespace.atom1 || namespace == Namespace.atom03 {
-            takeAtomLink(attributes)
-        }
-        if name == "category", isAtom, let term = attributes.first(where: { $0.name == "term" })?.value, !term.isEmpty {
-            item?.categories.append(term)
-        }
-    }
-
-    func characters(_ text: String) {
-        guard !stack.isEmpty else { return }
-        stack[stack.count - 1].text += stack[stack.count - 1].keepsMarkup ? escapeMarkup(text) : text
-    }
-
-    func endElement(namespace: String?, name: String) {
-        guard let open = stack.popLast() else { return }
-        if open.keepsMarkup, let parent = stack.last, parent.keepsMarkup {
-            stack[stack.count - 1].text += open.text + "</\(name)>"
-            return
+            startRoot(local, name: name, namespace: ns, attributes: attributes)
         }
         let depth = stack.count
-        if item != nil, depth == itemDepth {
-            feed?.items.append(item!)
-            item = nil
-            itemDepth = -1
+        stack.append(Frame(name: local, namespace: ns, base: base))
+        guard feed != nil else { return }
+
+        if item == nil {
+            if isItem(local, ns) {
+                item = ItemState()
+                item?.base = base
+                item?.rdfAbout = attributes.value("about", prefix: "rdf")
+                itemDepth = depth
+                return
+            }
+            if local == "channel", ns == .rss090 { feed?.format = .rss09 }
+            if local == "channel", depth == 1, feedLanguageFromAttribute == nil {
+                feedLanguageFromAttribute = attributes.value("lang", prefix: "xml")
+            }
+            if isFeedLevel(depth: depth) {
+                startFeedChild(local, ns, attributes: attributes, depth: depth, base: base)
+            }
             return
         }
-        if item != nil, depth == itemDepth + 1 {
-            assignItemField(open)
-        } else if item == nil, isFeedLevel(depth: depth) {
-            assignFeedField(open)
-        } else if let parent = stack.last, item != nil, depth == itemDepth + 2, parent.name == "author", open.name == "name" {
-            if item?.author == nil { item?.author = open.text.trimmed }
-        } else if !stack.isEmpty, ["description", "encoded", "summary", "content"].contains(stack[stack.count - 1].name) {
-            // Raw HTML inside a text element: keep it as markup of its parent.
-            stack[stack.count - 1].text += "<\(name)>\(open.text)</\(name)>"
+        if depth == itemDepth + 1 {
+            startItemChild(local, ns, attributes: attributes, depth: depth, base: base)
+        } else if depth == itemDepth + 2, stack[depth - 1].name == "author", isCore(stack[depth - 1].namespace), isCore(ns) {
+            switch local {
+            case "name": beginCapture(.authorName, depth: depth, mode: .text, isItem: true)
+            case "email": beginCapture(.authorEmail, depth: depth, mode: .text, isItem: true)
+            default: break
+            }
         }
     }
 
-    // MARK: Fields
+    func endElement(_ name: XMLName) {
+        if ignoredDepth > 0 {
+            ignoredDepth -= 1
+            return
+        }
+        if capturing {
+            if stack.count - 1 > capture!.depth {
+                // Mutated in place: a copy would duplicate the gathered bytes at every child.
+                captureEnd(name)
+                stack.removeLast()
+                return
+            }
+            let open = capture!
+            capture = nil
+            capturing = false
+            finishCapture(open)
+        }
+        guard let frame = stack.popLast() else { return }
+        if item != nil, stack.count == itemDepth {
+            finishItem()
+            return
+        }
+        if item != nil, stack.count == itemDepth + 1, frame.name == "author", isCore(frame.namespace), let author = item {
+            var state = author
+            if state.item.author == nil {
+                switch (state.authorName, state.authorEmail) {
+                case let (n?, e?): state.item.author = "\(n) (\(e))"
+                case let (n?, nil): state.item.author = n
+                case let (nil, e?): state.item.author = e
+                default: break
+                }
+            }
+            state.authorName = nil
+            state.authorEmail = nil
+            item = state
+        }
+    }
+
+    func characters(_ text: UnsafeBufferPointer<UInt8>) {
+        guard capturing else { return }
+        if capture!.pendingStartTag {
+            buffer.append(UInt8(ascii: ">"))
+            capture!.pendingStartTag = false
+        }
+        if captureEscapesText {
+            appendEscaped(text, to: &buffer)
+        } else {
+            buffer.append(contentsOf: text)
+        }
+    }
+
+    /// The bytes of the field being captured; one buffer serves every field in turn.
+    private var buffer: [UInt8] = []
+    /// Read on every text event, so kept outside the capture.
+    private var capturing = false
+    private var captureEscapesText = false
+
+    // MARK: Root and levels
+
+    private func startRoot(_ local: String, name: XMLName, namespace ns: Namespace, attributes: XMLAttributes) {
+        rootName = local
+        let version = attributes.value("version")
+        let format: ParsedFeed.Format?
+        switch local {
+        case "rss": format = (version ?? "2.0").hasPrefix("0.9") ? .rss09 : .rss2
+        case "RDF": format = ns == .rdf || ns == .other ? .rss1 : nil
+        case "feed": format = ns == .atom03 || (ns != .atom1 && version == "0.3") ? .atom03 : .atom1
+        default: format = nil
+        }
+        feed = format.map(ParsedFeed.init)
+        feedLanguageFromAttribute = attributes.value("lang", prefix: "xml")
+        // A feed in an unknown namespace (early Atom drafts) is read as its root says.
+        if ns == .other, let key = name.namespaceKey, isAtom { namespaces[key] = format == .atom03 ? .atom03 : .atom1 }
+    }
 
     private var isAtom: Bool { feed?.format == .atom1 || feed?.format == .atom03 }
 
-    private func isItem(namespace: String?, name: String) -> Bool {
-        isAtom ? name == "entry" : name == "item"
+    /// The namespaces of the format itself: none, the root's, and the syndication ones.
+    private func isCore(_ ns: Namespace) -> Bool {
+        switch ns {
+        case .none, .atom1, .atom03, .rss090, .rss1, .rss2: true
+        default: false
+        }
     }
 
-    /// Channel children (RSS 2.0: rss/channel/x; RSS 1.0: RDF/channel/x) or feed children (Atom: feed/x).
+    private func isItem(_ local: String, _ ns: Namespace) -> Bool {
+        if isAtom { return local == "entry" && isCore(ns) }
+        return local == "item" && isCore(ns)
+    }
+
+    /// Channel children (rss/channel/x, RDF/channel/x) or feed children (feed/x).
     private func isFeedLevel(depth: Int) -> Bool {
-        isAtom ? depth == 1 : depth == 2 && stack.last?.name == "channel"
+        if isAtom { return depth == 1 }
+        return depth == 2 && stack[1].name == "channel"
     }
 
-    private func assignItemField(_ open: Open) {
-        let text = open.text
-        switch (open.namespace, open.name) {
-        case (Namespace.content, "encoded"): item?.content = text
-        case (Namespace.dc, "creator"): if item?.author == nil { item?.author = text.trimmed }
-        case (Namespace.dc, "date"): if item?.published == nil { item?.published = FeedDate.parse(text) }
-        case (Namespace.dc, "subject"): append(category: text)
-        case (_, "title"): item?.title = plain(text, isHTML: open.keepsMarkup || typeIsHTML(open))
-        case (_, "link") where !isAtom: item?.link = text.trimmed
-        case (_, "guid"): item?.id = text.trimmed
-        case (_, "id") where isAtom: item?.id = text.trimmed
-        case (_, "pubDate"), (_, "published"), (_, "issued"): item?.published = FeedDate.parse(text)
-        case (_, "updated"), (_, "modified"): item?.updated = FeedDate.parse(text)
-        case (_, "description"), (_, "summary"): item?.summary = text
-        case (_, "content"): item?.content = text
-        case (_, "author"): if item?.author == nil, !isAtom { item?.author = text.trimmed }
-        case (_, "category") where !isAtom: append(category: text)
+    // MARK: Feed fields
+
+    private func startFeedChild(_ local: String, _ ns: Namespace, attributes: XMLAttributes, depth: Int, base: String?) {
+        let core = isCore(ns)
+        switch (local, core, ns) {
+        case ("title", true, _):
+            beginCapture(.title, depth: depth, mode: textMode(attributes, default: .text), isItem: false)
+        case ("title", _, .dc):
+            beginCapture(.title, depth: depth, mode: .text, isItem: false, fallback: true)
+        case ("link", true, _) where isAtom || ns == .atom1:
+            takeLink(attributes, base: base, isItem: false, depth: depth)
+        case ("link", true, _):
+            if feed?.link == nil { beginCapture(.link, depth: depth, mode: .text, isItem: false) }
+        case ("language", true, _), ("language", _, .dc):
+            beginCapture(.language, depth: depth, mode: .text, isItem: false)
+        case ("lastBuildDate", true, _), ("updated", true, _), ("modified", true, _), ("modified", _, .dcterms):
+            beginCapture(.updated, depth: depth, mode: .text, isItem: false)
+        case ("pubDate", true, _), ("date", _, .dc), ("published", true, _), ("issued", true, _):
+            beginCapture(.dcDate, depth: depth, mode: .text, isItem: false)
         default: break
         }
     }
 
-    private func assignFeedField(_ open: Open) {
-        switch (open.namespace, open.name) {
-        case (_, "title"): feed?.title = plain(open.text, isHTML: open.keepsMarkup || typeIsHTML(open))
-        case (_, "link") where !isAtom: if feed?.link == nil { feed?.link = open.text.trimmed }
-        case (_, "language"): feed?.language = open.text.trimmed
-        case (_, "lastBuildDate"), (_, "updated"), (_, "modified"): feed?.updated = FeedDate.parse(open.text) ?? feed?.updated
-        case (Namespace.dc, "date"), (_, "pubDate"): if feed?.updated == nil { feed?.updated = FeedDate.parse(open.text) }
+    // MARK: Item fields
+
+    private func startItemChild(_ local: String, _ ns: Namespace, attributes: XMLAttributes, depth: Int, base: String?) {
+        let core = isCore(ns)
+        switch (local, ns) {
+        case ("title", _) where core:
+            beginCapture(.title, depth: depth, mode: textMode(attributes, default: .text), isItem: true)
+        case ("title", .dc), ("title", .media):
+            beginCapture(.title, depth: depth, mode: .text, isItem: true, fallback: true)
+        case ("link", _) where (core && isAtom) || ns == .atom1 || ns == .atom03:
+            takeLink(attributes, base: base, isItem: true, depth: depth)
+        case ("link", _) where core:
+            beginCapture(.link, depth: depth, mode: .text, isItem: true)
+        case ("guid", _) where core:
+            let permaLink = attributes.value("isPermaLink").map { $0.lowercased() != "false" } ?? true
+            beginCapture(.id, depth: depth, mode: .text, isItem: true, permaLink: permaLink)
+        case ("id", _) where core:
+            beginCapture(.id, depth: depth, mode: .text, isItem: true, permaLink: false)
+        case ("pubDate", _) where core, ("published", _) where core, ("issued", _) where core, ("created", _) where core,
+             ("issued", .dcterms), ("created", .dcterms):
+            beginCapture(.published, depth: depth, mode: .text, isItem: true)
+        case ("updated", _) where core, ("modified", _) where core, ("modified", .dcterms):
+            beginCapture(.updated, depth: depth, mode: .text, isItem: true)
+        case ("date", .dc):
+            beginCapture(.dcDate, depth: depth, mode: .text, isItem: true)
+        case ("description", _) where core, ("summary", _) where core:
+            beginCapture(.summary, depth: depth, mode: isAtom ? textMode(attributes, default: .text) : .html, isItem: true, source: local)
+        case ("description", .media), ("description", .dc):
+            beginCapture(.summary, depth: depth, mode: .text, isItem: true, fallback: true)
+        case ("content", _) where core:
+            beginCapture(.content, depth: depth, mode: isAtom ? textMode(attributes, default: .text) : .html, isItem: true)
+        case ("encoded", .content):
+            beginCapture(.content, depth: depth, mode: .html, isItem: true)
+        case ("fullitem", _) where core:
+            beginCapture(.content, depth: depth, mode: .html, isItem: true)
+        case ("body", .xhtml):
+            beginCapture(.content, depth: depth, mode: .xml, isItem: true)
+        case ("author", _) where core:
+            if !isAtom { beginCapture(.author, depth: depth, mode: .text, isItem: true) }
+        case ("creator", .dc), ("author", .dc):
+            beginCapture(.author, depth: depth, mode: .text, isItem: true)
+        case ("category", _) where core:
+            if isAtom || ns == .atom1 {
+                if let term = attributes.value("term") ?? attributes.value("label"), !term.trimmed.isEmpty {
+                    item?.item.categories.append(term.trimmed)
+                }
+            } else {
+                beginCapture(.category, depth: depth, mode: .text, isItem: true)
+            }
+        case ("subject", .dc):
+            beginCapture(.category, depth: depth, mode: .text, isItem: true)
+        case ("tags", _) where core:
+            beginCapture(.tags, depth: depth, mode: .text, isItem: true)
         default: break
         }
     }
 
-    private func takeAtomLink(_ attributes: [XMLAttribute]) {
-        guard let href = attributes.first(where: { $0.name == "href" })?.value else { return }
-        let rel = attributes.first { $0.name == "rel" }?.value ?? "alternate"
-        guard rel == "alternate" else { return }
-        if item != nil {
-            if item?.link == nil { item?.link = href.trimmed }
-        } else if isAtom, stack.count == 2, feed?.link == nil {
-            feed?.link = href.trimmed
+    /// Atom links: the alternate one is the item's link; its href, or its text in old Atom 0.3.
+    private func takeLink(_ attributes: XMLAttributes, base: String?, isItem: Bool, depth: Int) {
+        let rel = attributes.value("rel") ?? "alternate"
+        guard rel == "alternate" || rel == "http://www.iana.org/assignments/relation/alternate" else { return }
+        if isItem {
+            guard item?.hasAlternateLink == false else { return }
+        } else if channelLinkSeen {
+            return
+        }
+        if let href = attributes.value("href") {
+            setLink(resolve(href.trimmed, against: base), isItem: isItem)
+        } else {
+            beginCapture(.link, depth: depth, mode: .text, isItem: isItem)
         }
     }
 
-    private func append(category: String) {
-        let c = category.trimmed
-        if !c.isEmpty { item?.categories.append(c) }
+    private func setLink(_ link: String, isItem: Bool) {
+        guard !link.isEmpty else { return }
+        if isItem {
+            item?.item.link = link
+            item?.hasAlternateLink = true
+        } else {
+            feed?.link = link
+            channelLinkSeen = true
+        }
     }
 
-    private func typeIsHTML(_ open: Open) -> Bool {
-        let type = open.attributes.first { $0.name == "type" }?.value
-        return type == "html" || type == "text/html"
+    // MARK: Capture
+
+    private var pendingCaptureOptions: (fallback: Bool, permaLink: Bool, source: String?) = (false, false, nil)
+
+    private func beginCapture(_ field: Field, depth: Int, mode: TextMode, isItem: Bool, fallback: Bool = false, permaLink: Bool = false,
+                              source: String? = nil) {
+        var stripsDiv = false
+        if feed?.format == .atom1 {
+            switch mode {
+            case .xml, .html: stripsDiv = true
+            default: break
+            }
+        }
+        capture = Capture(field: field, depth: depth, mode: mode, isItem: isItem, stripsDiv: stripsDiv)
+        buffer.removeAll(keepingCapacity: true)
+        capturing = true
+        if case .xml = mode { captureEscapesText = true } else { captureEscapesText = false }
+        pendingCaptureOptions = (fallback, permaLink, source)
     }
 
-    private func plain(_ text: String, isHTML: Bool) -> String {
-        (isHTML ? HTMLText.plainText(text) : text).trimmed
+    /// A child element inside a captured field: kept as markup.
+    private func captureStart(_ name: XMLName, attributes: XMLAttributes) {
+        let local = localName(name)
+        stack.append(Frame(name: local, namespace: namespace(name), base: stack.last?.base))
+        if capture!.pendingStartTag { buffer.append(UInt8(ascii: ">")) }
+        capture!.childElements += 1
+        buffer.append(UInt8(ascii: "<"))
+        buffer.append(contentsOf: name.qualifiedName.utf8)
+        for (key, value) in attributes.all where !key.hasPrefix("xmlns") {
+            buffer.append(contentsOf: " \(key)=\"".utf8)
+            appendEscaped(value, to: &buffer, quotes: true)
+            buffer.append(UInt8(ascii: "\""))
+        }
+        capture!.pendingStartTag = true
     }
 
-    private func escapeMarkup(_ text: String) -> String {
-        guard text.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C }) else { return text }
-        return text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+    private func captureEnd(_ name: XMLName) {
+        if capture!.pendingStartTag {
+            buffer.append(contentsOf: " />".utf8)
+            capture!.pendingStartTag = false
+        } else {
+            buffer.append(contentsOf: "</".utf8)
+            buffer.append(contentsOf: name.qualifiedName.utf8)
+            buffer.append(UInt8(ascii: ">"))
+        }
     }
 
-    private static func format(root: String, namespace: String?, attributes: [XMLAttribute]) -> ParsedFeed.Format? {
-        switch (root, namespace) {
-        case ("rss", _):
-            let version = attributes.first { $0.name == "version" }?.value ?? "2.0"
-            return version.hasPrefix("0.9") ? .rss09 : .rss2
-        case ("RDF", Namespace.rdf?): return .rss1
-        case ("feed", Namespace.atom1?): return .atom1
-        case ("feed", Namespace.atom03?): return .atom03
-        case ("feed", nil): return .atom1
-        default: return nil
+    private func finishCapture(_ open: Capture) {
+        let (fallback, permaLink, source) = pendingCaptureOptions
+        var isMarkup = open.childElements > 0
+        var value: String
+        switch open.mode {
+        case .base64(let html):
+            // Only what decodes to UTF-8 text was base64; custom types are often plain text.
+            let text = String(decoding: buffer, as: UTF8.self)
+            if let data = Data(base64Encoded: text, options: .ignoreUnknownCharacters), let decoded = String(validating: data, as: UTF8.self) {
+                value = decoded.trimmed
+                isMarkup = html
+            } else {
+                value = text.trimmed
+            }
+        case .html:
+            isMarkup = true
+            var bytes = buffer[...]
+            if open.stripsDiv, open.childElements > 0 { bytes = Self.strippingDiv(bytes) }
+            value = HTMLRepair.windows1252References(Self.trimming(bytes))
+        case .xml:
+            isMarkup = true
+            value = Self.string(Self.trimming(open.stripsDiv ? Self.strippingDiv(buffer[...]) : buffer[...]))
+        case .text:
+            value = Self.string(Self.trimming(buffer[...]))
+        }
+        if open.isItem {
+            assignItem(open.field, value: value, isMarkup: isMarkup, fallback: fallback, permaLink: permaLink, source: source)
+        } else {
+            assignFeed(open.field, value: value, isMarkup: isMarkup)
+        }
+    }
+
+    /// A string from UTF-8 bytes, through the standard library's fastest path (a buffer pointer).
+    static func string(_ bytes: ArraySlice<UInt8>) -> String {
+        bytes.withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The bytes without the white space around them.
+    private static func trimming(_ b: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        var start = b.startIndex, end = b.endIndex
+        while start < end, b[start] == 0x20 || b[start] == 0x0A || b[start] == 0x0D || b[start] == 0x09 { start += 1 }
+        while end > start, b[end - 1] == 0x20 || b[end - 1] == 0x0A || b[end - 1] == 0x0D || b[end - 1] == 0x09 { end -= 1 }
+        return b[start..<end]
+    }
+
+    private func assignFeed(_ field: Field, value: String, isMarkup: Bool) {
+        switch field {
+        case .title:
+            let title = isMarkup ? HTMLText.plainText(value) : value
+            if pendingCaptureOptions.fallback {
+                feedTitleFallback = feedTitleFallback ?? title
+            } else if feed?.title == nil {
+                feed?.title = title
+            }
+        case .link:
+            let base = stack.last?.base ?? documentURL
+            setLink(resolve(value, against: base), isItem: false)
+        case .language: if !value.isEmpty { feedLanguage = feedLanguage ?? value }
+        case .updated: if let t = FeedDate.parse(value) { feed?.updated = t }
+        case .dcDate: if feed?.updated == nil { feed?.updated = FeedDate.parse(value) }
+        default: break
+        }
+    }
+
+    private func assignItem(_ field: Field, value: String, isMarkup: Bool, fallback: Bool, permaLink: Bool, source: String?) {
+        guard item != nil else { return }
+        switch field {
+        case .title:
+            let title = isMarkup ? HTMLText.plainText(value) : value
+            if fallback {
+                item!.titleFallback = title
+            } else if item!.item.title == nil {
+                item!.item.title = title
+            }
+        case .link:
+            if !item!.hasAlternateLink, !value.isEmpty {
+                let base = stack.last?.base ?? documentURL
+                setLink(resolve(value, against: base), isItem: true)
+            }
+        case .id:
+            if item!.item.id == nil, !value.isEmpty {
+                item!.item.id = value
+                if permaLink, value.hasPrefix("http://") || value.hasPrefix("https://") { item!.guidLink = value }
+            }
+        case .published:
+            // A later element of the same kind corrects an earlier one.
+            if let t = FeedDate.parse(value) { item!.item.published = t }
+        case .updated:
+            if let t = FeedDate.parse(value) { item!.item.updated = t }
+        case .dcDate:
+            if item!.dcDate == nil { item!.dcDate = FeedDate.parse(value) }
+        case .summary:
+            if fallback {
+                item!.summaryFallback = value
+            } else if item!.item.summary == nil {
+                item!.item.summary = value
+                item!.summaryFrom = source
+            } else if item!.item.content == nil, source != item!.summaryFrom {
+                item!.item.content = value
+            }
+        case .content:
+            if item!.item.content == nil { item!.item.content = value }
+        case .author:
+            if item!.item.author == nil, !value.isEmpty { item!.item.author = value }
+        case .authorName: item!.authorName = value
+        case .authorEmail: item!.authorEmail = value
+        case .category:
+            if !value.isEmpty { item!.item.categories.append(value) }
+        case .tags:
+            for tag in value.split(separator: ",") {
+                let t = tag.trimmingCharacters(in: .whitespacesAndNewlines)
+                if !t.isEmpty { item!.item.categories.append(t) }
+            }
+        case .language: break
+        }
+    }
+
+    private func finishItem() {
+        guard var state = item else { return }
+        if state.item.title == nil, let t = state.titleFallback, !t.isEmpty { state.item.title = t }
+        if state.item.summary == nil, let s = state.summaryFallback, !s.isEmpty { state.item.summary = s }
+        if state.item.link == nil, let link = state.guidLink { state.item.link = link }
+        if state.item.id == nil, let about = state.rdfAbout, !about.isEmpty { state.item.id = about }
+        if let dcDate = state.dcDate {
+            if state.item.updated == nil { state.item.updated = dcDate }
+            if state.item.published == nil { state.item.published = dcDate }
+        }
+        feed?.items.append(state.item)
+        item = nil
+        itemDepth = -1
+    }
+
+    /// Called once the document is read.
+    func finishFeed() {
+        if feed?.title == nil, let title = feedTitleFallback, !title.isEmpty { feed?.title = title }
+        if feed?.language == nil, let lang = feedLanguage ?? feedLanguageFromAttribute, !lang.isEmpty {
+            feed?.language = Self.normalizeLanguage(lang)
+        }
+    }
+
+    // MARK: Helpers
+
+    private func localName(_ name: XMLName) -> String {
+        if let known = names[name.key] { return known }
+        let s = name.localName
+        names[name.key] = s
+        return s
+    }
+
+    private func namespace(_ name: XMLName) -> Namespace {
+        guard let key = name.namespaceKey else { return .none }
+        if let known = namespaces[key] { return known }
+        let ns = Namespace(uri: name.namespaceURI ?? "")
+        namespaces[key] = ns
+        return ns
+    }
+
+    /// Atom's `type` (1.0) and `mode` (0.3) attributes.
+    private func textMode(_ attributes: XMLAttributes, default: TextMode) -> TextMode {
+        let type = attributes.value("type").map { $0.trimmed.lowercased() }.flatMap { $0.isEmpty ? nil : $0 }
+        let mode = attributes.value("mode").map { $0.trimmed.lowercased() }.flatMap { $0.isEmpty ? nil : $0 }
+        let isHTMLType = type == "html" || type == "text/html"
+        if mode == "base64" { return .base64(html: isHTMLType || type == "xhtml" || type == "application/xhtml+xml") }
+        if mode == "escaped" { return isHTMLType || type == nil ? .html : .text }
+        guard let type else { return mode == "xml" ? .xml : `default` }
+        switch type {
+        case "text", "text/plain": return .text
+        case "html", "text/html": return .html
+        case "xhtml", "application/xhtml+xml": return .xml
+        default:
+            if type.hasSuffix("+xml") || type.hasSuffix("/xml") { return .xml }
+            if type.hasPrefix("text/") { return .text }
+            return .base64(html: false)
+        }
+    }
+
+    /// The inside of a single wrapping `<div>`, which Atom 1.0 xhtml requires and is not content.
+    private static func strippingDiv(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        let t = trimming(bytes)
+        let open = Array("<div".utf8), close = Array("</div>".utf8)
+        guard t.starts(with: open), t.count >= open.count + close.count, t.suffix(close.count).elementsEqual(close),
+              let gt = t.firstIndex(of: UInt8(ascii: ">")) else { return bytes }
+        let inner = t[(gt + 1)..<(t.endIndex - close.count)]
+        // Only when the first div closes at the very end.
+        var i = inner.startIndex
+        while i + 4 <= inner.endIndex {
+            if inner[i] == UInt8(ascii: "<"), inner[i + 1] == UInt8(ascii: "d"), inner[i + 2] == UInt8(ascii: "i"), inner[i + 3] == UInt8(ascii: "v") { return bytes }
+            i += 1
+        }
+        return inner
+    }
+
+    private static func normalizeLanguage(_ lang: String) -> String {
+        lang.trimmed.replacingOccurrences(of: "_", with: "-")
+    }
+
+    private func resolve(_ link: String, against base: String?) -> String {
+        guard let base else { return link }
+        return LinkResolver.resolve(link, against: base)
+    }
+
+    private func appendEscaped(_ text: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        var run = 0
+        for (i, c) in text.enumerated() where c == UInt8(ascii: "&") || c == UInt8(ascii: "<") || c == UInt8(ascii: ">") {
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: text[run..<i]))
+            switch c {
+            case UInt8(ascii: "&"): out.append(contentsOf: "&amp;".utf8)
+            case UInt8(ascii: "<"): out.append(contentsOf: "&lt;".utf8)
+            default: out.append(contentsOf: "&gt;".utf8)
+            }
+            run = i + 1
+        }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: text[run...]))
+    }
+
+    private func appendEscaped(_ text: String, to out: inout [UInt8], quotes: Bool) {
+        for c in text.utf8 {
+            switch c {
+            case UInt8(ascii: "&"): out.append(contentsOf: "&amp;".utf8)
+            case UInt8(ascii: "<"): out.append(contentsOf: "&lt;".utf8)
+            case UInt8(ascii: "\""): out.append(contentsOf: "&quot;".utf8)
+            default: out.append(c)
+            }
         }
     }
 }
 
 extension String {
-    var trimmed: String { trimmedWhitespace }
+    /// Without surrounding white space; values that need no trimming (nearly all) are returned
+    /// as they are, without Foundation's scan.
+    var trimmed: String {
+        guard let first = utf8.first, let last = utf8.last else { return self }
+        func plain(_ c: UInt8) -> Bool { c > 0x20 && c < 0x80 }
+        if plain(first), plain(last) { return self }
+        return trimmingCharacters(in: .whitespacesAndNewlines)
+    }
 }

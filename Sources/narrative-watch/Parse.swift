@@ -31,7 +31,7 @@ extension NarrativeWatch {
             for path in paths {
                 let bytes: [UInt8]
                 do {
-                    bytes = path == "-" ? Array(FileHandle.standardInput.readDataToEndOfFile()) : Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+                    bytes = path == "-" ? Array(FileHandle.standardInput.readDataToEndOfFile()) : try Self.readFile(path)
                 } catch {
                     throw fail("\(path): cannot read: \(error.localizedDescription)")
                 }
@@ -49,6 +49,31 @@ extension NarrativeWatch {
                 emit(JSONValue.object([("files", .int(paths.count)), ("items", .int(totalItems)), ("bytes", .int(totalBytes)),
                                        ("seconds", .double(seconds))]).serialized())
             }
+        }
+
+        /// A file's bytes, read straight into the array the parser takes (no intermediate Data).
+        static func readFile(_ path: String) throws -> [UInt8] {
+            let fd = open(path, O_RDONLY)
+            guard fd >= 0 else { throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: path]) }
+            defer { close(fd) }
+            var info = stat()
+            guard fstat(fd, &info) == 0 else { throw CocoaError(.fileReadUnknown) }
+            var size = Int(info.st_size)
+            var bytes = [UInt8](repeating: 0, count: max(size, 0))
+            var filled = 0
+            while true {
+                if filled == size {
+                    // The file grew, or its size was not known: read on in larger steps.
+                    size = max(size * 2, 1 << 16)
+                    bytes.append(contentsOf: [UInt8](repeating: 0, count: size - bytes.count))
+                }
+                let got = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, size - filled) }
+                if got < 0 { throw CocoaError(.fileReadUnknown) }
+                if got == 0 { break }
+                filled += got
+            }
+            bytes.removeSubrange(filled...)
+            return bytes
         }
 
         /// The configuration's matcher when one is given or found; a broken given one is an error.

@@ -53,7 +53,7 @@ struct FeedParserTests {
         #expect(entry.author == "المحرر")
         #expect(entry.categories == ["ذكاء"])
         #expect(entry.summary == "<p>الثورة القادمة</p>")
-        #expect(entry.content == "<div><p>نص <b>كامل</b> &amp; المزيد</p></div>")
+        #expect(entry.content == "<p>نص <b>كامل</b> &amp; المزيد</p>", "the xhtml wrapper div is not content (RFC 4287 3.1.1.3)")
     }
 
     @Test func jsonFeedItems() throws {
@@ -136,6 +136,197 @@ struct FeedParserTests {
     }
 }
 
+struct FeedEncodingTests {
+    @Test(arguments: [
+        ("koi8-r.xml", "Криптоновости", "Искусственный интеллект и блокчейн"),
+        ("windows-1251.xml", "Криптоновости", "Революция DeFi продолжается"),
+        ("gb2312.xml", "链闻快讯", "人工智能代币大涨"),
+        ("big5.xml", "鏈聞快訊", "人工智慧代幣大漲"),
+        ("shift_jis.xml", "暗号資産ニュース", "人工知能トークンが急騰"),
+        ("euc-kr.xml", "암호화폐 뉴스", "인공지능 토큰 급등"),
+        ("utf-16le-bom.xml", "أخبار", "الذكاء الاصطناعي يقود السوق"),
+    ])
+    func declaredEncodingsAreConvertedToUnicode(file: String, title: String, itemTitle: String) throws {
+        let feed = try FeedParser.parse(try FeedParserTests.fixture(file))
+        #expect(!feed.bozo)
+        #expect(feed.title == title)
+        #expect(feed.items.first?.title == itemTitle)
+    }
+
+    @Test func undeclaredWindows1252IsSniffedWithItsSmartQuotes() throws {
+        let feed = try FeedParser.parse(try FeedParserTests.fixture("undeclared-windows-1252.xml"))
+        #expect(feed.title == "Crypto € Daily")
+        #expect(feed.items.first?.title == "“AI” tokens don’t sleep")
+        #expect(!feed.bozo, "no declaration: the encoding is sniffed, not wrong")
+    }
+
+    @Test func utf8DeclaredAsLatin1IsReadAsUTF8() throws {
+        let feed = try FeedParser.parse(try FeedParserTests.fixture("iso-8859-1-declared-but-utf8.xml"))
+        #expect(feed.items.first?.title == "Ünïcödé “quotes” — fine")
+        #expect(feed.bozo, "the declaration was wrong")
+    }
+
+    @Test func strayLatin1BytesInUTF8AreRepairedAlone() throws {
+        let feed = try FeedParser.parse(try FeedParserTests.fixture("utf8-with-stray-latin1.xml"))
+        #expect(feed.title == "Café")
+        #expect(feed.items.first?.title == "Zürich café — “AI”", "the UTF-8 around the stray byte is not garbled")
+        #expect(feed.bozo)
+    }
+
+    @Test func httpCharsetOverridesTheDeclaration() throws {
+        let bytes = try FeedParserTests.fixture("http-charset.xml")
+        let feed = try FeedParser.parse(bytes, charset: "windows-1251")
+        #expect(feed.title == "Новости")
+        #expect(feed.items.first?.title == "Блокчейн")
+        #expect(!feed.bozo)
+    }
+
+    @Test func unknownDeclaredEncodingIsBozo() throws {
+        let xml = #"<?xml version="1.0" encoding="x-no-such-charset"?><rss version="2.0"><channel><title>t</title></channel></rss>"#
+        let feed = try FeedParser.parse(Array(xml.utf8))
+        #expect(feed.bozo)
+        #expect(feed.title == "t")
+    }
+
+    @Test func windows1252ReferencesAndC1ControlsAreDemoronized() throws {
+        let xml = "<rss version=\"2.0\"><channel><item><title>don&#146;t \u{0093}stop\u{0094}</title>"
+            + "<description>it&amp;#146;s &#226;&#128;&#166;</description></item></channel></rss>"
+        let item = try #require(try FeedParser.parse(Array(xml.utf8)).items.first)
+        #expect(item.title == "don’t “stop”")
+        #expect(item.summary == "it&#x2019;s …", "references inside HTML are mended; UTF-8 written as Latin-1 references is decoded")
+    }
+}
+
+struct FeedStructureTests {
+    @Test func atom03ContentModes() throws {
+        let feed = try FeedParser.parse(try FeedParserTests.fixture("atom03-modes.xml"))
+        #expect(feed.format == .atom03)
+        #expect(feed.title == "Chain Notes", "escaped HTML titles become plain text")
+        #expect(feed.language == "en-US")
+        #expect(FeedParserTests.iso(feed.updated) == "2026-11-28T09:00:00Z")
+        let entry = try #require(feed.items.first)
+        #expect(entry.title == "Layer 2 fees fall", "mode=base64")
+        #expect(entry.link == "https://notes.example.test/l2-fees", "the alternate link wins over the enclosure")
+        #expect(FeedParserTests.iso(entry.published) == "2026-11-28T08:00:00Z")
+        #expect(FeedParserTests.iso(entry.updated) == "2026-11-28T08:30:00Z")
+        #expect(entry.author == "Ada (ada@notes.example.test)")
+        #expect(entry.summary == "<p>Stablecoins <b>grow</b></p>")
+        #expect(entry.content == "<div>Rollups <em>settle</em> &lt;faster&gt;<br /></div>", "mode=xml keeps its markup")
+    }
+
+    @Test func atom10TextConstructsAndXMLBase() throws {
+        let feed = try FeedParser.parse(try FeedParserTests.fixture("atom10-text-constructs.xml"))
+        #expect(feed.title == "Base Layer")
+        #expect(feed.link == "https://base.example.test/news/index.html")
+        let first = feed.items[0]
+        #expect(first.title == "AI agents & DeFi")
+        #expect(first.link == "https://base.example.test/news/2026/ai-agents.html", "xml:base nests and ../ resolves")
+        #expect(FeedParserTests.iso(first.updated) == "2026-11-28T07:00:00Z", "the later of two values wins")
+        #expect(first.categories == ["ai", "Markets"])
+        #expect(first.summary == "<p>Agents <em>trade</em></p>")
+        #expect(first.content == "<p>Agents <a href=\"x.html\">trade</a> &amp; settle</p>")
+        let second = feed.items[1]
+        #expect(second.title == "<script> is text here", "type=text is not HTML")
+        #expect(second.link == "https://base.example.test/absolute/path")
+    }
+
+    @Test func relativeLinksResolveAgainstTheDocumentURL() throws {
+        let xml = #"<rss version="2.0"><channel><title>t</title><item><title>a</title><link>../b/c?x=1#y</link></item></channel></rss>"#
+        let feed = try FeedParser.parse(Array(xml.utf8), baseURL: "https://redirected.example.test/feeds/main/rss")
+        #expect(feed.items.first?.link == "https://redirected.example.test/feeds/b/c?x=1#y")
+    }
+
+    @Test func rss091WithTheNetscapeDTDKeepsItsHTMLEntities() throws {
+        let feed = try FeedParser.parse(try FeedParserTests.fixture("rss091-netscape.xml"))
+        #expect(feed.format == .rss09)
+        #expect(!feed.bozo, "the external DTD declares the HTML entities")
+        #expect(feed.title == "Café Markets")
+        #expect(feed.items.first?.title == "Bitcoin à 100\u{A0}000 €…")
+        #expect(feed.items.first?.summary == "Les marchés «\u{A0}respirent\u{A0}»")
+    }
+
+    @Test func internalEntitiesExpandButExternalOnesNeverLoad() throws {
+        let feed = try FeedParser.parse(try FeedParserTests.fixture("doctype-entities.xml"))
+        #expect(feed.title == "Chain & Ledger")
+        #expect(feed.link == "https://ent.example.test/")
+        let item = try #require(feed.items.first)
+        #expect(item.link == "https://ent.example.test/post/1")
+        #expect(item.id == "https://ent.example.test/p1")
+        #expect(item.title == "From Chain & Ledger: &local;done", "the SYSTEM entity stays unresolved text")
+        #expect(item.title?.contains("root:") == false)
+        #expect(feed.bozo)
+    }
+
+    @Test func nakedMarkupNamespacesAndFallbacks() throws {
+        let feed = try FeedParser.parse(try FeedParserTests.fixture("rss-naked-markup.xml"))
+        #expect(feed.title == "Naked Markup Daily", "dc:title stands in for a missing title")
+        let first = feed.items[0]
+        #expect(first.title == "Ethereum upgrade ships", "markup in a title is reduced to its text")
+        #expect(first.summary == "Gas <i>fell</i><br />sharply", "markup in a description is kept as markup")
+        #expect(first.link == "https://naked.example.test/eth-upgrade", "a permalink guid is the link")
+        #expect(FeedParserTests.iso(first.published) == "2026-11-27T22:00:00Z")
+        #expect(first.categories == ["ethereum", "upgrades", "L1"])
+        let second = feed.items[1]
+        #expect(second.link == nil, "isPermaLink=false is not a link")
+    }
+}
+
+struct FeedSafetyTests {
+    @Test func billionLaughsIsCutAtTheExpansionBudget() throws {
+        var dtd = "<!ENTITY lol0 \"lollollollollollollollollollol\">"
+        for level in 1...10 {
+            dtd += "<!ENTITY lol\(level) \"" + String(repeating: "&lol\(level - 1);", count: 10) + "\">"
+        }
+        let xml = "<?xml version=\"1.0\"?><!DOCTYPE rss [\(dtd)]><rss version=\"2.0\"><channel><title>&lol10;</title>"
+            + "<item><title>still here</title></item></channel></rss>"
+        let clock = ContinuousClock()
+        let started = clock.now
+        let feed = try FeedParser.parse(Array(xml.utf8))
+        #expect(clock.now - started < .seconds(5))
+        #expect((feed.title?.utf8.count ?? 0) <= 2 << 20, "10^10 bytes were asked for; at most the budget is produced")
+        #expect(feed.bozo)
+        #expect(feed.items.first?.title == "still here")
+    }
+
+    @Test func externalSubsetsAndParameterEntitiesAreNotFetched() throws {
+        let xml = """
+            <?xml version="1.0"?>
+            <!DOCTYPE rss SYSTEM "file:///etc/passwd" [<!ENTITY % p SYSTEM "file:///etc/passwd"> %p; <!ENTITY e SYSTEM "http://127.0.0.1:9/x">]>
+            <rss version="2.0"><channel><title>x&e;</title><item><title>a</title></item></channel></rss>
+            """
+        let feed = try FeedParser.parse(Array(xml.utf8))
+        #expect(feed.title?.contains("root") == false)
+        #expect(feed.items.count == 1)
+    }
+
+    @Test func deepNestingIsBoundedAndKeepsWhatCameBefore() throws {
+        let depth = 100_000
+        let xml = "<rss version=\"2.0\"><channel><item><title>before</title></item><item><description>"
+            + String(repeating: "<div>", count: depth) + "deep" + String(repeating: "</div>", count: depth)
+            + "</description></item></channel></rss>"
+        let feed = try FeedParser.parse(Array(xml.utf8))
+        #expect(feed.items.first?.title == "before")
+        #expect(feed.bozo, "nesting past the limit is passed over and the document marked recovered")
+        let summary = try #require(feed.items.last?.summary)
+        #expect(summary.contains("deep"), "the text inside is kept")
+        #expect(summary.utf8.count < 20_000, "the markup of the passed-over levels is not")
+    }
+
+    @Test func oversizedDocumentsAreRefused() {
+        let bytes = [UInt8](repeating: UInt8(ascii: " "), count: FeedParser.maximumDocumentSize + 1)
+        #expect(throws: FeedParseError.unreadable("the document is larger than \(FeedParser.maximumDocumentSize >> 20) MB")) {
+            try FeedParser.parse(bytes)
+        }
+    }
+
+    @Test func controlCharactersAndBrokenReferencesAreRepaired() throws {
+        let xml = "<rss version=\"2.0\"><channel><title>a\u{01}b &#0; &#xD800; &#X41; &bogus; AT&T</title></channel></rss>"
+        let feed = try FeedParser.parse(Array(xml.utf8))
+        #expect(feed.title == "ab   A &bogus; AT&T")
+        #expect(feed.bozo)
+    }
+}
+
 struct FeedDateTests {
     @Test(arguments: [
         ("Sat, 28 Nov 2026 10:00:00 GMT", "2026-11-28T10:00:00Z"),
@@ -149,13 +340,43 @@ struct FeedDateTests {
         ("2026-11-28 10:00:00", "2026-11-28T10:00:00Z"),
         ("2026-11-28", "2026-11-28T00:00:00Z"),
         ("2024-02-29T12:00:00Z", "2024-02-29T12:00:00Z"),
+        ("Sun Jan  4 16:29:06 2004", "2004-01-04T16:29:06Z"),
+        ("Sun Jul 15 01:16:00 +0000 2012", "2012-07-15T01:16:00Z"),
+        ("Thu Aug 30 2012 17:26:16 +0200", "2012-08-30T15:26:16Z"),
+        ("Thu, 01 Jan 04 19:48:21 GMT", "2004-01-01T19:48:21Z"),
+        ("Thu,  5 Apr 2012 10:00:00 GMT", "2012-04-05T10:00:00Z"),
+        ("Mon, 13 Feb, 2012 06:28:00 UTC", "2012-02-13T06:28:00Z"),
+        ("Fri,24 Nov 2023 18:28:36 -0000", "2023-11-24T18:28:36Z"),
+        ("Wed, 19 Feb 2012 22:40:00 GMT-01:01", "2012-02-19T23:41:00Z"),
+        ("Mon, 26 January 2004 16:31:00 ET", "2004-01-26T21:31:00Z"),
+        ("Thu, 30 Apr 2015 08:57:00 MEST", "2015-04-30T06:57:00Z"),
+        ("Sat, 28 Nov 2026 10:00:00 Z", "2026-11-28T10:00:00Z"),
+        ("Sat, 28 Nov 2026 10:00:00 A", "2026-11-28T11:00:00Z"),
+        ("Wed, 19 Aug 2009 18:28:00 Etc/GMT", "2009-08-19T18:28:00Z"),
+        ("Fri, 31 Mar 2023 20:19:00 America/Los_Angeles", "2023-04-01T03:19:00Z"),
+        ("Fri, 2006/09/15 08:19:53 EDT", "2006-09-15T12:19:53Z"),
+        ("Thu, 01 Jan 2004", "2004-01-01T00:00:00Z"),
+        ("Κυρ, 11 Ιούλ 2004 12:00:00 EST", "2004-07-11T17:00:00Z"),
+        ("2004-július-13T9:15-05:00", "2004-07-13T14:15:00Z"),
+        ("2004-05-25 오후 11:23:17", "2004-05-25T14:23:17Z"),
+        ("2004년 05월 28일  01:31:15", "2004-05-27T16:31:15Z"),
+        ("2003-12", "2003-12-01T00:00:00Z"),
+        ("2003", "2003-01-01T00:00:00Z"),
+        ("031231", "2003-12-31T00:00:00Z"),
+        ("-03-12", "2003-12-01T00:00:00Z"),
+        ("2003-012-31T10:14:55+00:00", "2003-12-31T10:14:55Z"),
+        ("2004-07-08 23:56:58 -00:20", "2004-07-09T00:16:58Z"),
+        ("2006-01-02T15:04:05.500Z", "2006-01-02T15:04:05Z"),
     ])
     func parsesRealWorldDates(text: String, expected: String) {
         #expect(FeedDate.parse(text).map(Timestamp.iso8601) == expected)
     }
 
     @Test(arguments: ["", "yesterday", "2026-13-01T00:00:00Z", "2025-02-29", "Sat, 31 Nov 2026 10:00:00 GMT", "2026-11-28T25:00:00Z",
-                      "Sat, 28 Nov 2026 10:61:00 GMT"])
+                      "Sat, 28 Nov 2026 10:61:00 GMT", "Sun, 16 Dec 2012 1:2:3:4 GMT", "Sun, 16 zzz 2012 11:47:32 GMT",
+                      "Sun, 16 Dec 2012 11:47:32 +zz:00", "Sun, 16 Dec 2012 11:47:32 +00:zz", "9999-12-31T23:59:59-99:99",
+                      "Sun, 31 Dec 9999 23:59:59 -9999", "2013-01-28T11:30:00-06:00Textra", "2013-01-27-01", "22013",
+                      "Sun, 17 Dec 2017 1:55 PM EST", "Mon, 09 Apr 2018, 16:04", "03/04/2020 10:00 GMT", "1520932969"])
     func rejectsImpossibleDates(text: String) {
         #expect(FeedDate.parse(text) == nil)
     }

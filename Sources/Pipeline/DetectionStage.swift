@@ -24,16 +24,20 @@ public struct DetectionStage {
         public let record: AlertRecord
     }
 
-    public func run(narratives: [String], database: NarrativeDatabase, now: Int64) throws(StoreError) -> [Notice] {
+    /// `outbox` gives the webhook messages for a notice; they are stored in the same
+    /// transaction as the alert, so a crash cannot keep an alert and lose its messages.
+    public func run(narratives: [String], database: NarrativeDatabase, now: Int64,
+                    outbox: (Notice) -> [OutboxMessage] = { _ in [] }) throws(StoreError) -> [Notice] {
         guard let firstData = try database.firstDataBucket() else { return [] }
         var notices: [Notice] = []
         for narrative in narratives {
-            notices += try run(narrative: narrative, firstData: firstData, database: database, now: now)
+            notices += try run(narrative: narrative, firstData: firstData, database: database, now: now, outbox: outbox)
         }
         return notices
     }
 
-    private func run(narrative: String, firstData: Int64, database: NarrativeDatabase, now: Int64) throws(StoreError) -> [Notice] {
+    private func run(narrative: String, firstData: Int64, database: NarrativeDatabase, now: Int64,
+                     outbox: (Notice) -> [OutboxMessage]) throws(StoreError) -> [Notice] {
         let width = bucketing.width
         let lastClosed = bucketing.lastClosedStart(at: now)
         let cursor = try database.detectionCursor(narrative: narrative)
@@ -90,7 +94,8 @@ public struct DetectionStage {
             b += width
         }
         try database.recordDetection(narrative: narrative, evaluations: evaluations, alerts: order.compactMap { changed[$0] },
-                                     lastEvaluated: lastClosed, firingAlert: episode?.episode.id)
+                                     lastEvaluated: lastClosed, firingAlert: episode?.episode.id,
+                                     outbox: notices.flatMap(outbox))
         return notices
     }
 

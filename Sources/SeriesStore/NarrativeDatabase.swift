@@ -4,7 +4,7 @@ import NarrativeCore
 /// series with their exposure, evaluations and alerts. WAL mode, so `history` and friends
 /// read while the daemon writes.
 public final class NarrativeDatabase {
-    private let db: SQLiteConnection
+    let db: SQLiteConnection
     public var path: String { db.path }
 
     /// Opens (creating when needed) and migrates the database.
@@ -250,9 +250,11 @@ public final class NarrativeDatabase {
 
     /// Stores the outcome of one detection pass over one narrative, all or nothing:
     /// its evaluations, the alerts it started or changed, and its new cursor.
+    /// `outbox`: webhook messages for the alerts' state changes, stored in the same transaction so none is lost.
     public func recordDetection(narrative: String, evaluations: [EvaluationRecord], alerts: [AlertRecord],
-                                lastEvaluated: Int64, firingAlert: String?) throws(StoreError) {
+                                lastEvaluated: Int64, firingAlert: String?, outbox: [OutboxMessage] = []) throws(StoreError) {
         try db.transaction { () throws(StoreError) in
+            try insertOutbox(outbox)
             let evaluation = try db.prepare("INSERT OR REPLACE INTO evaluations(narrative, bucket_start, expected, score, spike) VALUES (?, ?, ?, ?, ?)")
             for record in evaluations {
                 try evaluation.run([.text(narrative), .int(record.bucketStart), .double(record.evaluation.expected),

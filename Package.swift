@@ -14,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        // HMAC-SHA256 for Standard Webhooks signatures.
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.0"..<"5.0.0"),
     ],
     targets: [
         // C libraries from Debian, each behind a tiny shim for what Swift cannot call.
@@ -33,16 +35,25 @@ let package = Package(
             "CSystemd", "NarrativeCore", .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
 
-        // The pipeline that wires the adapters together, and the daemon that runs it.
-        .target(name: "Pipeline", dependencies: [
-            "NarrativeCore", "FeedFetch", "FeedParse", "SeriesStore", "Notify",
+        // Webhook delivery: payloads, signatures, the retry schedule and the HTTP POST.
+        .target(name: "Webhooks", dependencies: [
+            "CCurl", "NarrativeCore", "SeriesStore", "Notify",
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
 
+        // The pipeline that wires the adapters together, and the daemon that runs it.
+        .target(name: "Pipeline", dependencies: [
+            "NarrativeCore", "FeedFetch", "FeedParse", "SeriesStore", "Notify", "Webhooks",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+        ], swiftSettings: strict),
+
         // The command line.
         .executableTarget(name: "narrative-watch", dependencies: [
-            "Pipeline", "NarrativeCore", "FeedParse", "SeriesStore", "Notify",
+            "Pipeline", "NarrativeCore", "FeedParse", "SeriesStore", "Notify", "Webhooks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -54,7 +65,8 @@ let package = Package(
 
         .testTarget(name: "NarrativeCoreTests", dependencies: ["NarrativeCore"],
                     resources: [], swiftSettings: strict),
-        .testTarget(name: "AdapterTests", dependencies: ["FeedFetch", "FeedParse", "SeriesStore", "Notify", "NarrativeCore", "Pipeline", "TestSupport", .product(name: "Logging", package: "swift-log")],
+        .testTarget(name: "AdapterTests", dependencies: ["FeedFetch", "FeedParse", "SeriesStore", "Notify", "NarrativeCore", "Pipeline", "Webhooks", "TestSupport",
+                                                         .product(name: "Logging", package: "swift-log")],
                     resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["NarrativeCore", "TestSupport"], swiftSettings: strict),
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),

@@ -4,7 +4,7 @@ import NarrativeCore
 /// The journal entries NarrativeWatch raises, each with a fixed `MESSAGE_ID` so
 /// `journalctl MESSAGE_ID=…` finds every event of a kind.
 public enum EventKind: String, Sendable, CaseIterable {
-    case spikeStarted, spikeResolved, feedFailing, feedRecovered
+    case spikeStarted, spikeResolved, feedFailing, feedRecovered, webhookGaveUp
     /// A narrative climbing for days without a single spike.
     case narrativeRising
 
@@ -15,10 +15,12 @@ public enum EventKind: String, Sendable, CaseIterable {
         case .feedFailing: "6ae7498d712a4f508e7a32b7075ff70d"
         case .feedRecovered: "c1f3eb3aa060407e87119d79ca2108c5"
         case .narrativeRising: "1e4df0e2888a4ea19236188b05e9cac8"
+        case .webhookGaveUp: "0d8d5f3e7b9a4c21a6f4e2b8c3d1a957"
         }
     }
 
-    /// syslog priority: 4 warning for a spike, 5 notice when resolved, 3 error for a failing feed.
+    /// syslog priority: 4 warning for a spike, 5 notice when resolved, 3 error for a failing feed
+    /// and for a webhook message given up.
     public var priority: Int {
         switch self {
         case .spikeStarted: 4
@@ -26,6 +28,7 @@ public enum EventKind: String, Sendable, CaseIterable {
         case .feedFailing: 3
         case .feedRecovered: 5
         case .narrativeRising: 5
+        case .webhookGaveUp: 3
         }
     }
 }
@@ -79,6 +82,13 @@ public enum AlertEvents {
                       ("FEED_URL", url), ("CONSECUTIVE_ERRORS", String(consecutiveErrors))]
         if let errorClass { fields.append(("ERROR_CLASS", errorClass)) }
         return fields
+    }
+
+    /// The entry for a webhook message that will not be delivered. Never carries the secret.
+    public static func webhookGaveUpFields(hook: String, eventID: String, attempts: Int, reason: String) -> [(String, String)] {
+        [("MESSAGE", "webhook \(hook): gave up delivering \(eventID) after \(attempts) attempt\(attempts == 1 ? "" : "s"): \(reason)"),
+         ("MESSAGE_ID", EventKind.webhookGaveUp.messageID), ("PRIORITY", String(EventKind.webhookGaveUp.priority)),
+         ("WEBHOOK", hook), ("WEBHOOK_ID", eventID), ("ATTEMPTS", String(attempts))]
     }
 
     static func oneDecimal(_ v: Double) -> String {

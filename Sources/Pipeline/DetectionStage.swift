@@ -25,19 +25,23 @@ public struct DetectionStage {
         public let record: AlertRecord
     }
 
-    public func run(narratives: [String], database: NarrativeDatabase, now: Int64) throws(StoreError) -> [Notice] {
+    /// `outbox` gives the webhook messages for a notice; they are stored in the same
+    /// transaction as the alert, so a crash cannot keep an alert and lose its messages.
+    public func run(narratives: [String], database: NarrativeDatabase, now: Int64,
+                    outbox: (Notice) -> [OutboxMessage] = { _ in [] }) throws(StoreError) -> [Notice] {
         guard let firstData = try database.firstDataBucket() else { return [] }
         // With fewer feeds than min_sources, every feed there is will do.
         let delivering = try database.feedStates().filter { $0.itemsTotal > 0 }.count
         let minSources = max(1, min(detector.parameters.minSources, delivering))
         var notices: [Notice] = []
         for narrative in narratives {
-            notices += try run(narrative: narrative, firstData: firstData, minSources: minSources, database: database, now: now)
+            notices += try run(narrative: narrative, firstData: firstData, minSources: minSources, database: database, now: now, outbox: outbox)
         }
         return notices
     }
 
-    private func run(narrative: String, firstData: Int64, minSources: Int, database: NarrativeDatabase, now: Int64) throws(StoreError) -> [Notice] {
+    private func run(narrative: String, firstData: Int64, minSources: Int, database: NarrativeDatabase, now: Int64,
+                     outbox: (Notice) -> [OutboxMessage]) throws(StoreError) -> [Notice] {
         let width = bucketing.width
         let lastClosed = bucketing.lastClosedStart(at: now)
         let openStart = lastClosed + width
@@ -106,7 +110,8 @@ public struct DetectionStage {
             }
         }
         try database.recordDetection(narrative: narrative, evaluations: evaluations, alerts: changed.compactMap { records[$0] },
-                                     lastEvaluated: max(lastClosed, from - width), firingAlert: monitor.firing?.id, baseline: monitor.baseline)
+                                     lastEvaluated: max(lastClosed, from - width), firingAlert: monitor.firing?.id, baseline: monitor.baseline,
+                                     outbox: notices.flatMap(outbox))
         return notices
     }
 

@@ -5,6 +5,7 @@ import Logging
 import NarrativeCore
 import Notify
 import SeriesStore
+import Webhooks
 
 /// One full cycle: fetch the given feeds, parse, match and store each in its own
 /// transaction, then detect and tell the journal. A feed that fails is recorded and
@@ -75,7 +76,15 @@ public struct PollCycle {
         for (feed, result) in failures {
             try handle(feed, result, state: states[feed.url], networkDown: networkDown, database: database, now: now, jitter: jitter, into: &report)
         }
-        report.notices = try detection.run(narratives: configuration.narratives.map(\.id), database: database, now: now())
+        let hooks = configuration.webhooks
+        let queued = now()
+        report.notices = try detection.run(narratives: configuration.narratives.map(\.id), database: database, now: now()) { notice in
+            switch notice.transition {
+            case .started: WebhookPayload.messages(for: notice.record, kind: .spikeStarted, hooks: hooks, now: queued)
+            case .resolved: WebhookPayload.messages(for: notice.record, kind: .spikeResolved, hooks: hooks, now: queued)
+            case .updated, .rising: []
+            }
+        }
         for notice in report.notices {
             switch notice.transition {
             case .started:

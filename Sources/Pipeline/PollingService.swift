@@ -4,9 +4,13 @@ import NarrativeCore
 import Notify
 import SeriesStore
 import ServiceLifecycle
+import UnixSignals
+import Webhooks
 
 /// The daemon's main loop: every tick, poll the feeds that are due, ingest, detect, notify.
-/// Stops between cycles on graceful shutdown; a cycle in flight finishes its transaction.
+/// Tells systemd when it is ready, keeps `STATUS=` current, pings the watchdog from the loop
+/// itself (so a stuck cycle gets the service restarted), re-reads the configuration on
+/// SIGHUP, and stops between cycles on graceful shutdown.
 public struct PollingService: Service {
     public let configuration: Configuration
     public let databasePath: String
@@ -15,47 +19,143 @@ public struct PollingService: Service {
     public let tick: Int
     /// Seconds between two prunings of items past `storage.item_retention`.
     static let pruneEvery: Int64 = 3600
+    /// Reads the configuration again for a reload; throws when the new one is invalid.
+    public let reload: @Sendable () throws -> Configuration
+    /// The webhooks in force, replaced on reload.
+    public let roster: WebhookRoster
 
-    public init(configuration: Configuration, databasePath: String, logger: Logger, tick: Int = 30) {
+    public init(configuration: Configuration, databasePath: String, logger: Logger, tick: Int = 30,
+                roster: WebhookRoster? = nil, reload: @escaping @Sendable () throws -> Configuration) {
         self.configuration = configuration
         self.databasePath = databasePath
         self.logger = logger
         self.tick = tick
+        self.reload = reload
+        self.roster = roster ?? WebhookRoster(configuration.webhooks)
     }
 
+    /// Why the loop woke up.
+    enum Wake: Sendable { case tick, reload }
+
     public func run() async throws {
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
         do {
-            try await cancelWhenGracefulShutdown { [self] in try await loop() }
+            try await withGracefulShutdownHandler {
+                try await cancelWhenGracefulShutdown { [self] in try await loop(hangups: hangups) }
+            } onGracefulShutdown: {
+                ServiceManager.stopping()
+            }
         } catch is CancellationError {
-            // Graceful shutdown cancelled the sleep between two cycles: a normal stop.
+            // Graceful shutdown cancelled the wait between two cycles: a normal stop.
         }
-        ServiceManager.notify("STOPPING=1")
         logger.notice("narrative-watch stopped")
     }
 
     /// Runs until cancelled; the database and the cycle live inside the loop's task.
-    private func loop() async throws {
+    private func loop(hangups: UnixSignalsSequence) async throws {
+        var configuration = configuration
         let database = try NarrativeDatabase(path: databasePath, bucketWidth: configuration.detection.bucket)
-        let cycle = PollCycle(configuration: configuration, logger: logger)
-        ServiceManager.notify("READY=1\nSTATUS=polling \(configuration.feeds.count) feeds")
-        logger.notice("narrative-watch started", metadata: ["feeds": "\(configuration.feeds.count)", "narratives": "\(configuration.narratives.count)", "database": "\(databasePath)"])
+        var cycle = PollCycle(configuration: configuration, logger: logger)
         var lastPrune: Int64 = 0
-        while !Task.isCancelled {
-            let now = Int64(Date().timeIntervalSince1970)
-            if now - lastPrune >= Self.pruneEvery {
-                let pruned = try database.prune(before: now - Int64(configuration.storage.itemRetention), dryRun: false)
-                if pruned.items > 0 {
-                    logger.info("pruned items past their retention", metadata: ["items": "\(pruned.items)", "mentions": "\(pruned.mentions)"])
-                }
-                lastPrune = now
+
+        // Wake at least twice per watchdog period, so the pings come from this loop.
+        let watchdog = ServiceManager.watchdogInterval
+        let wakeEvery = min(Duration.seconds(tick), watchdog ?? .seconds(tick))
+        let (wakes, wake) = AsyncStream.makeStream(of: Wake.self, bufferingPolicy: .bufferingNewest(4))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await _ in hangups { wake.yield(.reload) }
             }
-            let due = PollScheduler.due(configuration.feeds, states: try database.feedStates(), at: Int64(Date().timeIntervalSince1970))
-            if !due.isEmpty {
+            group.addTask {
+                while !Task.isCancelled {
+                    try await Task.sleep(for: wakeEvery)
+                    wake.yield(.tick)
+                }
+            }
+            ServiceManager.ready(status: try status(configuration, database))
+            logger.notice("narrative-watch started", metadata: ["feeds": "\(configuration.feeds.count)", "narratives": "\(configuration.narratives.count)",
+                                                              "webhooks": "\(configuration.webhooks.count)", "database": "\(databasePath)"])
+            wake.yield(.tick)
+            for await event in wakes {
+                if Task.isCancelled { break }
+                if watchdog != nil { ServiceManager.watchdog() }
+                if event == .reload, let new = reloaded(from: configuration) {
+                    configuration = new
+                    cycle = PollCycle(configuration: new, logger: logger)
+                    roster.replace(with: new.webhooks)
+                }
+                if event == .reload { ServiceManager.ready(status: try status(configuration, database)) }
+                let now = Int64(Date().timeIntervalSince1970)
+                if now - lastPrune >= Self.pruneEvery {
+                    let pruned = try database.prune(before: now - Int64(configuration.storage.itemRetention), dryRun: false)
+                    if pruned.items > 0 {
+                        logger.info("pruned items past their retention", metadata: ["items": "\(pruned.items)", "mentions": "\(pruned.mentions)"])
+                    }
+                    lastPrune = now
+                }
+                let due = PollScheduler.due(configuration.feeds, states: try database.feedStates(), at: now)
+                guard !due.isEmpty else { continue }
                 let report = try await cycle.run(database: database, feeds: due)
                 logger.info("cycle done", metadata: ["feeds.polled": "\(report.feedsPolled)", "feeds.failed": "\(report.feedsFailed)", "items.new": "\(report.newItems)"])
-                ServiceManager.notify("STATUS=polling \(configuration.feeds.count) feeds, \(report.feedsFailed) failing in the last cycle")
+                ServiceManager.status(try status(configuration, database))
             }
-            try await Task.sleep(for: .seconds(tick))
+            group.cancelAll()
+        }
+    }
+
+    /// The new configuration, or nil (with its problems logged) when it cannot replace the running one.
+    private func reloaded(from current: Configuration) -> Configuration? {
+        ServiceManager.reloading()
+        let new: Configuration
+        do {
+            new = try reload()
+        } catch {
+            for line in "\(error)".split(separator: "\n") {
+                logger.error("configuration reload refused, the running configuration stays: \(line)")
+            }
+            return nil
+        }
+        guard new.detection.bucket == current.detection.bucket else {
+            logger.error("configuration reload refused, the running configuration stays: detection.bucket cannot change while running (the database holds \(ConfigUnits.format(seconds: current.detection.bucket)) buckets)")
+            return nil
+        }
+        let before = Set(current.feeds.map(\.url)), after = Set(new.feeds.map(\.url))
+        logger.notice("configuration reloaded", metadata: [
+            "feeds": "\(new.feeds.count)", "feeds.added": "\(after.subtracting(before).count)", "feeds.removed": "\(before.subtracting(after).count)",
+            "narratives": "\(new.narratives.count)", "webhooks": "\(new.webhooks.count)",
+        ])
+        return new
+    }
+
+    private func status(_ configuration: Configuration, _ database: NarrativeDatabase) throws -> String {
+        let now = Int64(Date().timeIntervalSince1970)
+        let urls = Set(configuration.feeds.map(\.url))
+        let failing = try database.feedStates().filter { urls.contains($0.url) && $0.consecutiveErrors > 0 }.count
+        let last = try database.alerts(since: now - 90 * 86_400, narrative: nil).max { $0.episode.started < $1.episode.started }
+        return StatusLine.text(feeds: configuration.feeds.count, failing: failing,
+                               lastSpike: last.map { ($0.episode.narrative, $0.episode.started) },
+                               pendingWebhooks: try database.pendingOutboxCount(), now: now)
+    }
+}
+
+/// The one-line `STATUS=` that `systemctl status` shows. Pure.
+public enum StatusLine {
+    /// e.g. "polling 42 feeds, 2 failing; last spike: ai 12 min ago".
+    public static func text(feeds: Int, failing: Int, lastSpike: (narrative: String, at: Int64)?, pendingWebhooks: Int, now: Int64) -> String {
+        var line = "polling \(feeds) feed\(feeds == 1 ? "" : "s"), \(failing) failing"
+        if let lastSpike { line += "; last spike: \(lastSpike.narrative) \(ago(now - lastSpike.at)) ago" }
+        if pendingWebhooks > 0 { line += "; \(pendingWebhooks) webhook message\(pendingWebhooks == 1 ? "" : "s") pending" }
+        return line
+    }
+
+    /// A rounded age: "40 s", "12 min", "3 h", "2 days".
+    static func ago(_ seconds: Int64) -> String {
+        let s = max(0, seconds)
+        switch s {
+        case ..<60: return "\(s) s"
+        case ..<3600: return "\(s / 60) min"
+        case ..<86_400: return "\(s / 3600) h"
+        default: return "\(s / 86_400) day\(s / 86_400 == 1 ? "" : "s")"
         }
     }
 }

@@ -4,7 +4,7 @@ import NarrativeCore
 /// series with their exposure, evaluations and alerts. WAL mode, so `history` and friends
 /// read while the daemon writes.
 public final class NarrativeDatabase {
-    private let db: SQLiteConnection
+    let db: SQLiteConnection
     public var path: String { db.path }
 
     /// Opens (creating when needed) and migrates the database.
@@ -306,9 +306,12 @@ public final class NarrativeDatabase {
 
     /// Stores the outcome of one detection pass over one narrative, all or nothing:
     /// its evaluations, the alerts it started or changed, and its new cursor.
+    /// `outbox`: webhook messages for the alerts' state changes, stored in the same transaction so none is lost.
     public func recordDetection(narrative: String, evaluations: [EvaluationRecord], alerts: [AlertRecord],
-                                lastEvaluated: Int64, firingAlert: String?, baseline: SeriesBaseline) throws(StoreError) {
+                                lastEvaluated: Int64, firingAlert: String?, baseline: SeriesBaseline,
+                                outbox: [OutboxMessage] = []) throws(StoreError) {
         try db.transaction { () throws(StoreError) in
+            try insertOutbox(outbox)
             let evaluation = try db.prepare("INSERT OR IGNORE INTO evaluations(narrative, bucket_start, expected, score, spike) VALUES (?, ?, ?, ?, ?)")
             let daily = try db.prepare("""
                 INSERT INTO daily_series(narrative, day, expected, score, spike) VALUES (?, ?, ?, ?, ?)

@@ -101,6 +101,22 @@ enum Schema {
         ALTER TABLE series ADD COLUMN hyped INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE alerts ADD COLUMN terms TEXT NOT NULL DEFAULT '[]';
         """),
+        ("3-webhook-outbox", """
+        CREATE TABLE webhook_outbox(
+            id INTEGER PRIMARY KEY,
+            event_id TEXT NOT NULL,
+            hook TEXT NOT NULL,
+            body TEXT NOT NULL,
+            created INTEGER NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt INTEGER NOT NULL,
+            last_error TEXT,
+            delivered INTEGER,
+            given_up INTEGER,
+            UNIQUE(event_id, hook)
+        );
+        CREATE INDEX webhook_outbox_due ON webhook_outbox(next_attempt) WHERE delivered IS NULL AND given_up IS NULL;
+        """),
         ("4-detector-state", """
         ALTER TABLE detection_cursor ADD COLUMN baseline TEXT;
         ALTER TABLE alerts ADD COLUMN previous_lift REAL;

@@ -217,7 +217,12 @@ struct ConfigurationReader {
                 }
             case "secret_file": if let v = string(e, key), nonEmpty(v, e, key) { hook.secretFile = v }
             case "narratives": if let v = strings(e, key) { hook.narratives = v }
-            default: unknown(e, key, expected: "name, url, format, secret_file, narratives")
+            case "min_severity":
+                if let v = string(e, key) {
+                    if let level = Configuration.Webhook.Severity(rawValue: v) { hook.minSeverity = level } else { problem(e.line, key, "'\(v)' is not a severity (warning or notice)") }
+                }
+            case "give_up_after": if let v = duration(e, key) { hook.giveUpAfter = v }
+            default: unknown(e, key, expected: "name, url, format, secret_file, narratives, min_severity, give_up_after")
             }
         }
         if t["name"] == nil { problem(t.line, "webhooks[\(index)].name", "missing; every webhook needs a name") }

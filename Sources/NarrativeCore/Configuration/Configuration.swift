@@ -121,12 +121,35 @@ public struct Configuration: Sendable, Equatable {
 
     public struct Webhook: Sendable, Equatable {
         public enum Format: String, Sendable, CaseIterable { case standard, slack, discord }
+        /// The least severe event a hook receives, named after the journal priorities:
+        /// `warning` (spikes that start) or `notice` (also spikes that resolve).
+        public enum Severity: String, Sendable, CaseIterable {
+            case warning, notice
+            /// The syslog priority: lower is more severe.
+            public var priority: Int { self == .warning ? 4 : 5 }
+        }
         public var name: String
         public var url: String
         public var format: Format
+        /// File holding the `whsec_…` secret; a relative path resolves against `$CREDENTIALS_DIRECTORY`.
         public var secretFile: String?
         /// Narrative ids this hook receives; empty means all.
         public var narratives: [String]
+        /// Default `notice`: every spike started and resolved.
+        public var minSeverity: Severity
+        /// How long an undelivered event is retried before it is given up, in seconds (default 3 days).
+        public var giveUpAfter: Int
+
+        public init(name: String, url: String, format: Format = .standard, secretFile: String? = nil, narratives: [String] = [],
+                    minSeverity: Severity = .notice, giveUpAfter: Int = 3 * 86_400) {
+            self.name = name
+            self.url = url
+            self.format = format
+            self.secretFile = secretFile
+            self.narratives = narratives
+            self.minSeverity = minSeverity
+            self.giveUpAfter = giveUpAfter
+        }
     }
 }
 

@@ -46,7 +46,7 @@ extension NarrativeWatch {
                                           rightAligned: [3, 4, 5, 6, 7, 8])
                     for a in alerts {
                         let e = a.episode
-                        table.rows.append([Timestamp.iso8601(e.bucketStart), e.narrative, e.state.rawValue, String(e.observed),
+                        table.rows.append([Timestamp.iso8601(e.bucketStart), e.narrative, e.state == .firing ? Colour.red(e.state.rawValue) : e.state.rawValue, String(e.observed),
                                            String(format: "%.1f", e.expected), String(format: "%.1f×", e.lift), String(format: "%.1f", e.score),
                                            String(a.spikesIn90Days), String(a.sources), String((a.topItems.first?.title ?? "").prefix(60))])
                     }
@@ -75,7 +75,7 @@ extension NarrativeWatch {
 extension NarrativeWatch.Alerts {
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "One alert with every story and source behind its peak bucket.",
+            abstract: "One alert with every story and source behind it, from its first spike bucket to its last.",
             discussion: "Example:\n  narrative-watch alerts show ai-20261128T1000Z --format json")
 
         @Argument(help: "The alert's id, as `alerts` lists it.") var id: String
@@ -87,7 +87,12 @@ extension NarrativeWatch.Alerts {
                 let db = try NarrativeDatabase(readingAt: path)
                 guard let alert = try db.alert(id: id) else { throw fail("no alert \(id) in \(path)") }
                 let e = alert.episode
-                let stories = try db.stories(narrative: e.narrative, bucketStart: e.lastSpikeBucket)
+                // Every story of the episode, from its first spike bucket to its last.
+                let width = Int64(try db.bucketWidth() ?? 3600)
+                var stories: [(item: TopItem, sources: [String], terms: [String])] = []
+                for bucket in stride(from: e.bucketStart, through: e.lastSpikeBucket, by: Int(width)) {
+                    stories += try db.stories(narrative: e.narrative, bucketStart: bucket)
+                }
                 switch data.outputFormat {
                 case .json, .csv:
                     guard case .object(var fields) = NarrativeWatch.Alerts.json(alert) else { return }

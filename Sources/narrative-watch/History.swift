@@ -92,7 +92,7 @@ extension NarrativeWatch {
                             table.rows.append([narrative, Timestamp.iso8601(p.start), String(p.items),
                                                share ? String(format: "%.1f%%", pointShare * 100) : String(p.matched), String(p.mentions),
                                                p.expected.map { String(format: "%.1f", $0) } ?? "-", p.score.map { String(format: "%.1f", $0) } ?? "-",
-                                               p.spike ? "SPIKE" : "", bar])
+                                               p.spike ? Colour.red("SPIKE") : "", p.spike ? Colour.red(bar) : bar])
                         }
                     }
                 }

@@ -85,8 +85,8 @@ extension NarrativeWatch {
                                       rightAligned: [1, 2, 3, 6, 7])
                 for r in rows {
                     table.rows.append([r.narrative, String(r.last?.matched ?? 0), r.last?.expected.map { String(format: "%.1f", $0) } ?? "-",
-                                       String(format: "%.1f×", r.lift), Self.arrow(r.trend), Sparkline.render(r.week), String(r.spikes90),
-                                       r.hype.map { String(format: "%.0f%%", $0 * 100) } ?? "-", r.firing ?? ""])
+                                       String(format: "%.1f×", r.lift), r.trend >= 1.1 ? Colour.green(Self.arrow(r.trend)) : Self.arrow(r.trend), Sparkline.render(r.week), String(r.spikes90),
+                                       r.hype.map { String(format: "%.0f%%", $0 * 100) } ?? "-", Colour.red(r.firing ?? "")])
                 }
                 emit(table.render())
             }

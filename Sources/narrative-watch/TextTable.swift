@@ -20,12 +20,21 @@ struct TextTable {
     }
 
     static func width(_ s: String) -> Int {
-        s.unicodeScalars.reduce(0) { n, scalar in
-            switch scalar.value {
-            case 0x1100...0x115F, 0x2E80...0xA4CF, 0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFF00...0xFF60, 0x20000...0x3FFFD: n + 2
-            case 0x0300...0x036F, 0x064B...0x065F, 0x200B...0x200F: n
-            default: n + 1
-            }
+        // ANSI colour sequences take no room.
+        var inEscape = false
+        return s.unicodeScalars.reduce(0) { n, scalar in
+            if scalar == "\u{1B}" { inEscape = true; return n }
+            if inEscape { if scalar == "m" { inEscape = false }; return n }
+            return n + scalarWidth(scalar)
+        }
+    }
+
+    /// CJK and other wide characters take two columns, combining marks none.
+    private static func scalarWidth(_ scalar: Unicode.Scalar) -> Int {
+        switch scalar.value {
+        case 0x1100...0x115F, 0x2E80...0xA4CF, 0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFF00...0xFF60, 0x20000...0x3FFFD: 2
+        case 0x0300...0x036F, 0x064B...0x065F, 0x200B...0x200F: 0
+        default: 1
         }
     }
 }
@@ -46,4 +55,15 @@ private extension String {
         while s.last == " " { s.removeLast() }
         return s
     }
+}
+
+/// ANSI colour for terminal tables: only when stdout is a terminal and `NO_COLOR` is unset.
+enum Colour {
+    static let enabled: Bool = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+
+    static func red(_ s: String) -> String { wrap(s, "31") }
+    static func green(_ s: String) -> String { wrap(s, "32") }
+    static func bold(_ s: String) -> String { wrap(s, "1") }
+
+    private static func wrap(_ s: String, _ code: String) -> String { enabled && !s.isEmpty ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
 }

@@ -48,6 +48,19 @@ public enum FeedParser {
         return feed
     }
 
+    /// The `charset` parameter of a Content-Type header (`text/xml; charset="ISO-8859-1"` gives
+    /// `ISO-8859-1`), to pass to `parse(_:baseURL:charset:)`; nil when there is none.
+    public static func charset(fromContentType contentType: String?) -> String? {
+        guard let contentType else { return nil }
+        for parameter in contentType.split(separator: ";").dropFirst() {
+            let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard pair.count == 2, pair[0].lowercased() == "charset" else { continue }
+            let value = pair[1].trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
+            return value.isEmpty ? nil : value
+        }
+        return nil
+    }
+
     /// First byte that is not white space or a UTF-8 byte-order mark.
     private static func firstSignificantByte(_ bytes: [UInt8]) -> UInt8? {
         var i = 0

@@ -174,6 +174,14 @@ struct FeedEncodingTests {
         #expect(!feed.bozo)
     }
 
+    @Test(arguments: [
+        ("text/xml; charset=\"ISO-8859-1\"", "ISO-8859-1"), ("application/rss+xml;charset=utf-8", "utf-8"),
+        ("application/atom+xml; type=feed; Charset=windows-1251", "windows-1251"), ("text/xml", nil), ("text/xml; charset=", nil),
+    ] as [(String, String?)])
+    func charsetComesFromTheContentType(header: String, charset: String?) {
+        #expect(FeedParser.charset(fromContentType: header) == charset)
+    }
+
     @Test func unknownDeclaredEncodingIsBozo() throws {
         let xml = #"<?xml version="1.0" encoding="x-no-such-charset"?><rss version="2.0"><channel><title>t</title></channel></rss>"#
         let feed = try FeedParser.parse(Array(xml.utf8))
@@ -360,6 +368,7 @@ struct FeedDateTests {
         ("2003-012-31T10:14:55+00:00", "2003-12-31T10:14:55Z"),
         ("2004-07-08 23:56:58 -00:20", "2004-07-09T00:16:58Z"),
         ("2006-01-02T15:04:05.500Z", "2006-01-02T15:04:05Z"),
+        ("Thu, 01 Jan 0100 00:00:01 +0100", "0099-12-31T23:00:01Z"),
     ])
     func parsesRealWorldDates(text: String, expected: String) {
         #expect(FeedDate.parse(text).map(Timestamp.iso8601) == expected)

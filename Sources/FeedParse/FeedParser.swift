@@ -22,8 +22,10 @@ public enum FeedParser {
             var utf8 = decoded?.bytes ?? bytes
             var recovery = XMLRecovery(utf8)
             var result = try SyndicationReader.read(recovery.output ?? utf8, documentURL: baseURL)
-            if result.invalidUTF8 {
-                // UTF-8 is checked optimistically, by the XML parser: only documents that turn out
+            let notUTF8 = result.invalidUTF8 || (!result.wellFormed && decoded == nil && !utf8.withUnsafeBufferPointer(UTF8Profile.init).isValid)
+            if notUTF8 {
+                // UTF-8 is checked optimistically, by the XML parser (and for ill-formed documents,
+                // where libxml2 may stop short of saying so, here): only documents that turn out
                 // not to be valid are read again, with the invalid sequences as Windows-1252.
                 decoded = FeedEncoding.decodeUTF8(utf8, declared: FeedEncoding.declaredEncoding(bytes).map(FeedEncoding.normalize))
                 if FeedEncoding.declaredEncoding(bytes) == nil, charset == nil { decoded?.problem = nil }

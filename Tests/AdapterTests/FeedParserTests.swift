@@ -166,6 +166,14 @@ struct FeedEncodingTests {
         #expect(feed.bozo)
     }
 
+    @Test func invalidUTF8InsideCDATAIsRepairedToo() throws {
+        var bytes = Array("<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel><item><description><![CDATA[ ’ ".utf8)
+        bytes += [0xA9] + Array(" 2026 ]]></description></item></channel></rss>".utf8)
+        let feed = try FeedParser.parse(bytes)
+        #expect(feed.items.first?.summary == "’ © 2026")
+        #expect(feed.bozo)
+    }
+
     @Test func httpCharsetOverridesTheDeclaration() throws {
         let bytes = try FeedParserTests.fixture("http-charset.xml")
         let feed = try FeedParser.parse(bytes, charset: "windows-1251")

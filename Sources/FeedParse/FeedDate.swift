@@ -325,7 +325,8 @@ public enum FeedDate {
     // MARK: Assembly
 
     private static func assemble(_ year: Int, _ month: Int, _ day: Int, _ hour: Int, _ minute: Int, _ second: Int, offset: Int) -> Int64? {
-        guard (1...12).contains(month), (1970...9999).contains(year), day >= 1, day <= daysIn(month, year),
+        // Any year of the Gregorian calendar is reported; the ingester decides what is plausible.
+        guard (1...12).contains(month), (1...9999).contains(year), day >= 1, day <= daysIn(month, year),
               (0...23).contains(hour), (0...59).contains(minute), (0...60).contains(second) else { return nil }
         let t = Timestamp.seconds(year: year, month: month, day: day, hour: hour, minute: minute, second: min(second, 59)) - Int64(offset)
         // Still within the years this parser reports.

@@ -18,8 +18,9 @@ enum FeedEncoding {
         var problem: String?
     }
 
-    /// Returns nil when the bytes can be parsed as they are (UTF-8 without BOM, valid), so
-    /// the common case makes no copy.
+    /// Returns nil when the bytes go to the XML parser as they are: declared (or assumed) UTF-8
+    /// without a BOM, or ASCII. UTF-8 is then checked by the parser itself, so the common case
+    /// makes no copy and no extra pass; `FeedParser` reads again through `decodeUTF8` when it fails.
     static func decode(_ bytes: [UInt8], httpCharset: String?) -> Decoded? {
         // Byte-order marks and the UTF-16/32 signatures of "<?" decide alone.
         if let (encoding, skip) = unicodeSignature(bytes) {

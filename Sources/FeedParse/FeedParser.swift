@@ -22,8 +22,10 @@ public enum FeedParser {
             var utf8 = decoded?.bytes ?? bytes
             var recovery = XMLRecovery(utf8)
             var result = try SyndicationReader.read(recovery.output ?? utf8, documentURL: baseURL)
-            if result.invalidUTF8 {
-                // UTF-8 is checked optimistically, by the XML parser: only documents that turn out
+            let notUTF8 = result.invalidUTF8 || (!result.wellFormed && decoded == nil && !utf8.withUnsafeBufferPointer(UTF8Profile.init).isValid)
+            if notUTF8 {
+                // UTF-8 is checked optimistically, by the XML parser (and for ill-formed documents,
+                // where libxml2 may stop short of saying so, here): only documents that turn out
                 // not to be valid are read again, with the invalid sequences as Windows-1252.
                 decoded = FeedEncoding.decodeUTF8(utf8, declared: FeedEncoding.declaredEncoding(bytes).map(FeedEncoding.normalize))
                 if FeedEncoding.declaredEncoding(bytes) == nil, charset == nil { decoded?.problem = nil }
@@ -46,6 +48,19 @@ public enum FeedParser {
             }
         }
         return feed
+    }
+
+    /// The `charset` parameter of a Content-Type header (`text/xml; charset="ISO-8859-1"` gives
+    /// `ISO-8859-1`), to pass to `parse(_:baseURL:charset:)`; nil when there is none.
+    public static func charset(fromContentType contentType: String?) -> String? {
+        guard let contentType else { return nil }
+        for parameter in contentType.split(separator: ";").dropFirst() {
+            let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard pair.count == 2, pair[0].lowercased() == "charset" else { continue }
+            let value = pair[1].trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
+            return value.isEmpty ? nil : value
+        }
+        return nil
     }
 
     /// First byte that is not white space or a UTF-8 byte-order mark.

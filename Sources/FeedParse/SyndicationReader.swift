@@ -60,6 +60,12 @@ final class SyndicationReader: XMLEventHandler {
         let isItem: Bool
         /// An Atom 1.0 xhtml construct, whose wrapping div is not part of the value.
         let stripsDiv: Bool
+        /// A stand-in (dc:title, media:description…) used only when the proper field is missing.
+        let fallback: Bool
+        /// A guid that may serve as the link.
+        let permaLink: Bool
+        /// The element a summary came from, to tell `description` from `summary` when both appear.
+        let source: String?
         var childElements = 0
         /// A start tag written without its closing '>' yet, so empty elements become `<br />`.
         var pendingStartTag = false
@@ -371,8 +377,6 @@ final class SyndicationReader: XMLEventHandler {
 
     // MARK: Capture
 
-    private var pendingCaptureOptions: (fallback: Bool, permaLink: Bool, source: String?) = (false, false, nil)
-
     private func beginCapture(_ field: Field, depth: Int, mode: TextMode, isItem: Bool, fallback: Bool = false, permaLink: Bool = false,
                               source: String? = nil) {
         var stripsDiv = false
@@ -382,11 +386,11 @@ final class SyndicationReader: XMLEventHandler {
             default: break
             }
         }
-        capture = Capture(field: field, depth: depth, mode: mode, isItem: isItem, stripsDiv: stripsDiv)
+        capture = Capture(field: field, depth: depth, mode: mode, isItem: isItem, stripsDiv: stripsDiv, fallback: fallback, permaLink: permaLink,
+                          source: source)
         buffer.removeAll(keepingCapacity: true)
         capturing = true
         if case .xml = mode { captureEscapesText = true } else { captureEscapesText = false }
-        pendingCaptureOptions = (fallback, permaLink, source)
     }
 
     /// A child element inside a captured field: kept as markup.
@@ -417,7 +421,6 @@ final class SyndicationReader: XMLEventHandler {
     }
 
     private func finishCapture(_ open: Capture) {
-        let (fallback, permaLink, source) = pendingCaptureOptions
         var isMarkup = open.childElements > 0
         var value: String
         switch open.mode {
@@ -442,9 +445,9 @@ final class SyndicationReader: XMLEventHandler {
             value = Self.string(Self.trimming(buffer[...]))
         }
         if open.isItem {
-            assignItem(open.field, value: value, isMarkup: isMarkup, fallback: fallback, permaLink: permaLink, source: source)
+            assignItem(open.field, value: value, isMarkup: isMarkup, fallback: open.fallback, permaLink: open.permaLink, source: open.source)
         } else {
-            assignFeed(open.field, value: value, isMarkup: isMarkup)
+            assignFeed(open.field, value: value, isMarkup: isMarkup, fallback: open.fallback)
         }
     }
 
@@ -461,11 +464,11 @@ final class SyndicationReader: XMLEventHandler {
         return b[start..<end]
     }
 
-    private func assignFeed(_ field: Field, value: String, isMarkup: Bool) {
+    private func assignFeed(_ field: Field, value: String, isMarkup: Bool, fallback: Bool) {
         switch field {
         case .title:
             let title = isMarkup ? HTMLText.plainText(value) : value
-            if pendingCaptureOptions.fallback {
+            if fallback {
                 feedTitleFallback = feedTitleFallback ?? title
             } else if feed?.title == nil {
                 feed?.title = title

@@ -39,9 +39,8 @@ struct XMLAttributes {
             guard let name = a[0], Self.equal(name, local) else { continue }
             if let prefix {
                 guard let p = a[1], Self.equal(p, prefix) else { continue }
-            } else if a[1] != nil, !Self.equal(a[1]!, "xmlns") {
-                // Unprefixed lookups ignore foreign attributes such as l:rel, but not rdf:about-style ones
-                // which callers ask for with their prefix.
+            } else if a[1] != nil {
+                // Unprefixed lookups skip prefixed attributes of other vocabularies (l:rel for rel).
                 continue
             }
             return Self.decode(a[3], a[4])

@@ -173,12 +173,28 @@ struct FeedEncodingTests {
         #expect(feed.bozo)
     }
 
+    @Test func invalidUTF8InsideCDATAIsRepairedToo() throws {
+        var bytes = Array("<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel><item><description><![CDATA[ ’ ".utf8)
+        bytes += [0xA9] + Array(" 2026 ]]></description></item></channel></rss>".utf8)
+        let feed = try FeedParser.parse(bytes)
+        #expect(feed.items.first?.summary == "’ © 2026")
+        #expect(feed.bozo)
+    }
+
     @Test func httpCharsetOverridesTheDeclaration() throws {
         let bytes = try FeedParserTests.fixture("http-charset.xml")
         let feed = try FeedParser.parse(bytes, charset: "windows-1251")
         #expect(feed.title == "Новости")
         #expect(feed.items.first?.title == "Блокчейн")
         #expect(!feed.bozo)
+    }
+
+    @Test(arguments: [
+        ("text/xml; charset=\"ISO-8859-1\"", "ISO-8859-1"), ("application/rss+xml;charset=utf-8", "utf-8"),
+        ("application/atom+xml; type=feed; Charset=windows-1251", "windows-1251"), ("text/xml", nil), ("text/xml; charset=", nil),
+    ] as [(String, String?)])
+    func charsetComesFromTheContentType(header: String, charset: String?) {
+        #expect(FeedParser.charset(fromContentType: header) == charset)
     }
 
     @Test func unknownDeclaredEncodingIsBozo() throws {
@@ -367,6 +383,7 @@ struct FeedDateTests {
         ("2003-012-31T10:14:55+00:00", "2003-12-31T10:14:55Z"),
         ("2004-07-08 23:56:58 -00:20", "2004-07-09T00:16:58Z"),
         ("2006-01-02T15:04:05.500Z", "2006-01-02T15:04:05Z"),
+        ("Thu, 01 Jan 0100 00:00:01 +0100", "0099-12-31T23:00:01Z"),
     ])
     func parsesRealWorldDates(text: String, expected: String) {
         #expect(FeedDate.parse(text).map(Timestamp.iso8601) == expected)

@@ -128,7 +128,7 @@ public struct PollCycle {
                 try database.schedule(feedURL: feed.url, nextPoll: schedule.nextPoll(after: fetchedAt, outcome: .notModified, consecutiveErrors: 0,
                                                                                      hints: hints, jitter: jitter()))
             } else {
-                let parsed = try FeedParser.parse(response.body, baseURL: response.effectiveURL)
+                let parsed = try FeedParser.parse(response.body, baseURL: response.effectiveURL, charset: FeedParser.charset(fromContentType: response.contentType))
                 let items = parsed.items.compactMap { preparation.prepare($0, fetchedAt: fetchedAt) }
                 let added = try database.ingest(IngestBatch(feedURL: feed.url, feedTitle: feed.name ?? parsed.title, fetchedAt: fetchedAt,
                                                             etag: response.etag, lastModified: response.lastModified, items: items))

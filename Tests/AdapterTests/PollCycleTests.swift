@@ -98,6 +98,22 @@ struct PollCycleTests {
         #expect(try Self.state(db, server.url("/good"))?.nextPoll == Self.now + 3600 + 1800, "304 keeps the schedule")
     }
 
+    @Test func theHTTPCharsetDecodesAFeedWithoutADeclaration() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let server = try LoopbackServer()
+        defer { server.stop() }
+        // "AI Привет" in windows-1251, in a document that declares no encoding.
+        let title: [UInt8] = Array("AI ".utf8) + [0xCF, 0xF0, 0xE8, 0xE2, 0xE5, 0xF2]
+        let body = Array("<rss version=\"2.0\"><channel><title>Ru</title><item><guid>r1</guid><title>".utf8) + title
+            + Array("</title><link>https://ru.test/1</link><pubDate>Sat, 28 Nov 2026 09:00:00 GMT</pubDate></item></channel></rss>".utf8)
+        server.route("/ru") { _ in .init(status: 200, headers: [("Content-Type", "application/rss+xml; charset=windows-1251")], body: body) }
+        let (cycle, db) = try Self.cycle([server.url("/ru")], in: dir)
+        _ = try await cycle.run(database: db, now: { Self.now }, jitter: { 0 })
+        let evidence = try db.evidence(narrative: "ai", bucketStart: 1_795_856_400, limit: 5)
+        #expect(evidence.top.map(\.title) == ["AI Привет"])
+    }
+
     @Test func aNetworkOutageMarksNoFeedFailing() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }

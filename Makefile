@@ -9,7 +9,7 @@ BIN        = .build/debug/narrative-watch
 BUILD_DEPS := libcurl4-openssl-dev libsqlite3-dev libsystemd-dev libxml2-dev pkg-config
 TEST_DEPS  := $(BUILD_DEPS) systemd
 
-.PHONY: all build release run test journald deps test-deps bench bench-parse fuzz-parse clean
+.PHONY: all build release run test journald deps test-deps webhook-verifier bench bench-parse fuzz-parse clean
 
 all: build
 
@@ -32,7 +32,7 @@ run: build
 	$(BIN) run --config $(CONFIG) --database $(DATABASE)
 
 ## Run every test: unit, adapter (SQLite, loopback HTTP) and end-to-end (the built binary, journald).
-test: test-deps journald
+test: test-deps journald webhook-verifier
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
 
@@ -48,6 +48,10 @@ bench-parse: release
 fuzz-parse:
 	NW_FUZZ_ITERATIONS=$(or $(FUZZ_ITERATIONS),1000000) NW_FUZZ_SEED=$(or $(FUZZ_SEED),20261128) \
 		$(SWIFT) test --filter FeedParserFuzzTests
+
+## The Standard Webhooks reference library from PyPI: the tests' independent signature verifier.
+webhook-verifier:
+	@python3 -c 'import standardwebhooks' 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check standardwebhooks
 
 ## Start a journald when none is running (containers, CI).
 journald:

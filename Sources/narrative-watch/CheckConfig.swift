@@ -18,7 +18,7 @@ extension NarrativeWatch {
                 \(path): OK
                   feeds:       \(c.feeds.count)
                   narratives:  \(c.narratives.count) (\(c.narratives.map(\.id).joined(separator: ", ")))
-                  webhooks:    \(c.webhooks.count)\(c.webhooks.isEmpty ? "" : " (delivery is not implemented yet; alerts go to the journal)")
+                  webhooks:    \(c.webhooks.count)\(c.webhooks.isEmpty ? "" : " (" + c.webhooks.map { "\($0.name): \($0.format.rawValue)" }.joined(separator: ", ") + ")")
                   database:    \(ConfigurationFile.databasePath(configured: c.storage.database, override: nil))
                   polling:     every \(ConfigUnits.format(seconds: c.polling.interval)), \(c.polling.concurrency) at once, \(c.polling.perHost) per host
                   detection:   \(ConfigUnits.format(seconds: d.bucket)) buckets, \(ConfigUnits.format(seconds: d.baseline)) baseline, \

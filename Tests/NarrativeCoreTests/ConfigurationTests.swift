@@ -82,6 +82,8 @@ struct ConfigurationTests {
         ("[[narratives]]\nid = \"ai\"\nkind = \"meme\"\nterms = [\"AI\"]", "nw.toml:3: narratives[0].kind: 'meme' is not a kind"),
         ("[[webhooks]]\nname = \"a\"\nurl = \"https://h.test/\"\nformat = \"teams\"", "nw.toml:4: webhooks[0].format: 'teams' is not a format"),
         ("[[webhooks]]\nname = \"a\"\nurl = \"https://h.test/\"\nnarratives = [\"nope\"]", "nw.toml:4: webhooks[0].narratives: unknown narrative 'nope'"),
+        ("[[webhooks]]\nname = \"a\"\nurl = \"https://h.test/\"\nmin_severity = \"info\"", "nw.toml:4: webhooks[0].min_severity: 'info' is not a severity (warning or notice)"),
+        ("[[webhooks]]\nname = \"a\"\nurl = \"https://h.test/\"\ngive_up_after = \"forever\"", "nw.toml:4: webhooks[0].give_up_after: 'forever' is not a duration"),
         ("colour = \"red\"", "nw.toml:1: colour: unknown key"),
         ("[polling\ninterval = \"1m\"", "nw.toml:1: unterminated table header"),
         ("[polling]\ninterval = \"1m", "nw.toml:2: unterminated string"),
@@ -91,6 +93,22 @@ struct ConfigurationTests {
         let lines = problems(toml)
         #expect(lines.count == 1, "\(lines)")
         #expect(lines.first?.hasPrefix(expected) == true, "\(lines)")
+    }
+
+    @Test func webhooksTakeASeverityFloorAndAGiveUpAge() throws {
+        let c = try Configuration.parse("""
+            [[webhooks]]
+            name = "a"
+            url = "https://h.test/"
+            min_severity = "warning"
+            give_up_after = "12h"
+
+            [[webhooks]]
+            name = "b"
+            url = "https://h.test/b"
+            """, file: "nw.toml")
+        #expect(c.webhooks.map(\.minSeverity) == [.warning, .notice])
+        #expect(c.webhooks.map(\.giveUpAfter) == [12 * 3600, 3 * 86_400])
     }
 
     @Test func everyProblemIsReportedNotOnlyTheFirst() {

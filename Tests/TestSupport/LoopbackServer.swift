@@ -11,6 +11,8 @@ public final class LoopbackServer: @unchecked Sendable {
         public let method: String
         public let path: String
         public let headers: [String: String]
+        /// The request body, read to its Content-Length.
+        public var body: [UInt8] = []
     }
 
     public struct Response: Sendable {
@@ -44,7 +46,8 @@ public final class LoopbackServer: @unchecked Sendable {
     private var routes: [String: Handler] = [:]
     private var requestLog: [Request] = []
 
-    public init() throws {
+    /// Listens on `port`, or on a free one when 0 (a stopped server's port can be taken again).
+    public init(port: UInt16 = 0) throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.EIO) }
         var yes: Int32 = 1
@@ -52,7 +55,7 @@ public final class LoopbackServer: @unchecked Sendable {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
+        address.sin_port = port.bigEndian
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
@@ -62,7 +65,7 @@ public final class LoopbackServer: @unchecked Sendable {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
         }
         listener = fd
-        port = UInt16(bigEndian: address.sin_port)
+        self.port = UInt16(bigEndian: address.sin_port)
         let thread = Thread { [self] in acceptLoop() }
         thread.start()
     }
@@ -151,13 +154,13 @@ public final class LoopbackServer: @unchecked Sendable {
     private func readRequest(_ fd: Int32) -> Request? {
         var data: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
-        while !data.ends(with: [13, 10, 13, 10]) {
+        while data.headerEnd == nil {
             let n = recv(fd, &buffer, buffer.count, 0)
             if n <= 0 { return nil }
             data += buffer[0..<n]
             if data.count > 65536 { return nil }
         }
-        let lines = String(decoding: data, as: UTF8.self).components(separatedBy: "\r\n")
+        let lines = String(decoding: data[..<(data.headerEnd ?? data.count)], as: UTF8.self).components(separatedBy: "\r\n")
         let parts = lines[0].split(separator: " ")
         guard parts.count >= 2 else { return nil }
         var headers: [String: String] = [:]
@@ -165,7 +168,17 @@ public final class LoopbackServer: @unchecked Sendable {
             guard let colon = line.firstIndex(of: ":") else { continue }
             headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }
-        return Request(method: String(parts[0]), path: String(parts[1]), headers: headers)
+        var request = Request(method: String(parts[0]), path: String(parts[1]), headers: headers)
+        let headerEnd = data.headerEnd ?? data.count
+        var body = Array(data[headerEnd...])
+        let expected = Int(headers["content-length"] ?? "") ?? 0
+        while body.count < expected {
+            let n = recv(fd, &buffer, buffer.count, 0)
+            if n <= 0 { return nil }
+            body += buffer[0..<n]
+        }
+        request.body = body
+        return request
     }
 
     private static func reason(_ status: Int) -> String {
@@ -185,5 +198,10 @@ public final class LoopbackServer: @unchecked Sendable {
 }
 
 private extension Array where Element == UInt8 {
-    func ends(with suffix: [UInt8]) -> Bool { count >= suffix.count && Array(self[(count - suffix.count)...]) == suffix }
+    /// Where the body starts: just after the first blank line (CR LF CR LF), if it has come.
+    var headerEnd: Int? {
+        guard count >= 4 else { return nil }
+        for i in 0...(count - 4) where self[i] == 13 && self[i + 1] == 10 && self[i + 2] == 13 && self[i + 3] == 10 { return i + 4 }
+        return nil
+    }
 }

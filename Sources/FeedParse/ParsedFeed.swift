@@ -13,6 +13,8 @@ public struct ParsedFeed: Sendable, Equatable {
     /// Seconds since 1970.
     public var updated: Int64?
     public var items: [ParsedItem] = []
+    /// How often the feed says it changes, in seconds: RSS `<ttl>`, else `sy:updatePeriod`/`sy:updateFrequency`.
+    public var refreshPeriod: Int?
 
     public init(format: Format) { self.format = format }
 }

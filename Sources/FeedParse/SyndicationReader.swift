@@ -7,7 +7,7 @@ import NarrativeCore
 final class SyndicationReader: XMLEventHandler {
     /// The namespaces that mean something here; every other one is ignored.
     enum Namespace: Equatable {
-        case none, atom1, atom03, rss090, rss1, rss2, rdf, content, dc, dcterms, xhtml, media, other
+        case none, atom1, atom03, rss090, rss1, rss2, rdf, content, dc, dcterms, xhtml, media, sy, other
 
         init(uri: String) {
             switch uri {
@@ -22,6 +22,7 @@ final class SyndicationReader: XMLEventHandler {
             case "http://purl.org/dc/terms/": self = .dcterms
             case "http://www.w3.org/1999/xhtml": self = .xhtml
             case "http://search.yahoo.com/mrss/", "http://search.yahoo.com/mrss": self = .media
+            case "http://purl.org/rss/1.0/modules/syndication/": self = .sy
             default: self = .other
             }
         }
@@ -42,6 +43,8 @@ final class SyndicationReader: XMLEventHandler {
     /// The fields an element can fill.
     private enum Field {
         case title, link, id, published, updated, dcDate, summary, content, author, authorName, authorEmail, category, tags, language
+        /// RSS `<ttl>` (minutes) and the syndication module's update period and frequency.
+        case ttl, updatePeriod, updateFrequency
     }
 
     /// One open element.
@@ -82,6 +85,9 @@ final class SyndicationReader: XMLEventHandler {
     private var documentURL: String?
     private var feedLanguageFromAttribute: String?
     private var feedLanguage: String?
+    private var ttlMinutes: Int?
+    private var updatePeriod: String?
+    private var updateFrequency: Int?
     private var channelLinkSeen = false
     private var feedTitleFallback: String?
 
@@ -287,6 +293,12 @@ final class SyndicationReader: XMLEventHandler {
             beginCapture(.updated, depth: depth, mode: .text, isItem: false)
         case ("pubDate", true, _), ("date", _, .dc), ("published", true, _), ("issued", true, _):
             beginCapture(.dcDate, depth: depth, mode: .text, isItem: false)
+        case ("ttl", true, _):
+            beginCapture(.ttl, depth: depth, mode: .text, isItem: false)
+        case ("updatePeriod", _, .sy):
+            beginCapture(.updatePeriod, depth: depth, mode: .text, isItem: false)
+        case ("updateFrequency", _, .sy):
+            beginCapture(.updateFrequency, depth: depth, mode: .text, isItem: false)
         default: break
         }
     }
@@ -479,6 +491,9 @@ final class SyndicationReader: XMLEventHandler {
         case .language: if !value.isEmpty { feedLanguage = feedLanguage ?? value }
         case .updated: if let t = FeedDate.parse(value) { feed?.updated = t }
         case .dcDate: if feed?.updated == nil { feed?.updated = FeedDate.parse(value) }
+        case .ttl: ttlMinutes = Int(value.trimmedWhitespace).flatMap { $0 > 0 ? $0 : nil }
+        case .updatePeriod: updatePeriod = value.trimmedWhitespace.lowercased()
+        case .updateFrequency: updateFrequency = Int(value.trimmedWhitespace).flatMap { $0 > 0 ? $0 : nil }
         default: break
         }
     }
@@ -532,7 +547,7 @@ final class SyndicationReader: XMLEventHandler {
                 let t = tag.trimmingCharacters(in: .whitespacesAndNewlines)
                 if !t.isEmpty { item!.item.categories.append(t) }
             }
-        case .language: break
+        case .language, .ttl, .updatePeriod, .updateFrequency: break
         }
     }
 
@@ -554,6 +569,12 @@ final class SyndicationReader: XMLEventHandler {
     /// Called once the document is read.
     func finishFeed() {
         if feed?.title == nil, let title = feedTitleFallback, !title.isEmpty { feed?.title = title }
+        let periods = ["hourly": 3600, "daily": 86_400, "weekly": 7 * 86_400, "monthly": 30 * 86_400, "yearly": 365 * 86_400]
+        if let ttlMinutes {
+            feed?.refreshPeriod = ttlMinutes.multipliedReportingOverflow(by: 60).overflow ? nil : ttlMinutes * 60
+        } else if let updatePeriod, let period = periods[updatePeriod] {
+            feed?.refreshPeriod = period / (updateFrequency ?? 1)
+        }
         if feed?.language == nil, let lang = feedLanguage ?? feedLanguageFromAttribute, !lang.isEmpty {
             feed?.language = Self.normalizeLanguage(lang)
         }

@@ -129,6 +129,7 @@ public struct PollCycle {
                                                                                      hints: hints, jitter: jitter()))
             } else {
                 let parsed = try FeedParser.parse(response.body, baseURL: response.effectiveURL, charset: FeedParser.charset(fromContentType: response.contentType))
+                hints.feedPeriod = parsed.refreshPeriod
                 let items = parsed.items.compactMap { preparation.prepare($0, fetchedAt: fetchedAt) }
                 let added = try database.ingest(IngestBatch(feedURL: feed.url, feedTitle: feed.name ?? parsed.title, fetchedAt: fetchedAt,
                                                             etag: response.etag, lastModified: response.lastModified, items: items))

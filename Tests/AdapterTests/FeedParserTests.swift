@@ -117,6 +117,14 @@ struct FeedParserTests {
         #expect(throws: FeedParseError.notAFeed("JSON without a jsonfeed.org version")) { try FeedParser.parse(Array("{\"a\": 1}".utf8)) }
     }
 
+    @Test func feedsSayHowOftenTheyChange() throws {
+        let ttl = #"<rss version="2.0"><channel><title>t</title><ttl>45</ttl></channel></rss>"#
+        #expect(try FeedParser.parse(Array(ttl.utf8)).refreshPeriod == 2700)
+        let sy = #"<rss version="2.0" xmlns:sy="http://purl.org/rss/1.0/modules/syndication/"><channel><title>t</title><sy:updatePeriod>hourly</sy:updatePeriod><sy:updateFrequency>2</sy:updateFrequency></channel></rss>"#
+        #expect(try FeedParser.parse(Array(sy.utf8)).refreshPeriod == 1800)
+        #expect(try FeedParser.parse(Array(#"<rss version="2.0"><channel><title>t</title></channel></rss>"#.utf8)).refreshPeriod == nil)
+    }
+
     @Test func ampersandsInAttributesAreDecoded() throws {
         let atom = #"<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>1</id><link href="https://n.test/a?x=1&amp;y=2"/><category term="R&amp;D"/></entry></feed>"#
         let feed = try FeedParser.parse(Array(atom.utf8))

@@ -9,7 +9,7 @@ BIN        = .build/debug/narrative-watch
 BUILD_DEPS := libcurl4-openssl-dev libsqlite3-dev libsystemd-dev libxml2-dev pkg-config
 TEST_DEPS  := $(BUILD_DEPS) systemd
 
-.PHONY: all build release run test journald deps test-deps webhook-verifier bench bench-parse fuzz-parse clean
+.PHONY: all build release run test journald deps test-deps webhook-verifier check-unit bench bench-parse fuzz-parse clean
 
 all: build
 
@@ -34,7 +34,12 @@ run: build
 ## Run every test: unit, adapter (SQLite, loopback HTTP) and end-to-end (the built binary, journald).
 test: test-deps journald webhook-verifier
 	$(SWIFT) build --build-tests
+	scripts/check-unit $(BIN)
 	$(SWIFT) test
+
+## The unit file: `systemd-analyze verify` silent, `systemd-analyze security --offline=true` at 1.5 or lower.
+check-unit: build
+	scripts/check-unit $(BIN)
 
 ## Throughput benchmarks (release build) on a generated 2,000-feed corpus; see Benchmarks/bench.
 bench: deps

@@ -49,16 +49,5 @@ public enum WebhookPayload {
     }
 
     /// The alert as `alerts --format json` shows it.
-    public static func alert(_ a: AlertRecord) -> JSONValue {
-        let e = a.episode
-        return .object([
-            ("id", .string(e.id)), ("narrative", .string(e.narrative)), ("state", .string(e.state.rawValue)),
-            ("started", .time(e.started)), ("ended", .time(e.ended)), ("bucket_start", .time(e.bucketStart)),
-            ("observed", .int(e.observed)), ("expected", .double(e.expected)), ("lift", .double(e.lift)), ("score", .double(e.score)),
-            ("recurrence", .object([("spikes_90d", .int(a.spikesIn90Days)), ("previous", .time(a.previous))])),
-            ("sources", .int(a.sources)),
-            ("top_items", .array(a.topItems.map { .object([("title", .string($0.title)), ("link", .string($0.link)), ("feed", .string($0.feed))]) })),
-            ("terms", .array(a.terms.map(JSONValue.string))),
-        ])
-    }
+    public static func alert(_ a: AlertRecord) -> JSONValue { a.json }
 }

@@ -52,3 +52,22 @@ public enum Recurrence {
         return gaps.count % 2 == 1 ? gaps[mid] : (gaps[mid - 1] + gaps[mid]) / 2
     }
 }
+
+extension AlertRecord {
+    /// The alert as `alerts --format json` and webhook bodies show it (SPEC shape; more keys may come).
+    public var json: JSONValue {
+        let e = episode
+        var recurrence: [(String, JSONValue)] = [("spikes_90d", .int(spikesIn90Days)), ("previous", .time(previous))]
+        if let previousLift { recurrence.append(("previous_lift", .double(previousLift))) }
+        if let medianGap { recurrence.append(("median_gap_days", .double(Double(medianGap) / 86_400))) }
+        return .object([
+            ("id", .string(e.id)), ("narrative", .string(e.narrative)), ("state", .string(e.state.rawValue)),
+            ("started", .time(e.started)), ("ended", .time(e.ended)), ("bucket_start", .time(e.bucketStart)),
+            ("observed", .int(e.observed)), ("expected", .double(e.expected)), ("lift", .double(e.lift)), ("score", .double(e.score)),
+            ("recurrence", .object(recurrence)),
+            ("sources", .int(sources)),
+            ("top_items", .array(topItems.map { .object([("title", .string($0.title)), ("link", .string($0.link)), ("feed", .string($0.feed))]) })),
+            ("terms", .array(terms.map(JSONValue.string))),
+        ])
+    }
+}

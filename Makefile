@@ -55,6 +55,11 @@ install: manual
 	chmod 0644 $(DESTDIR)$(UNITDIR)/narrative-watch.service
 	install -D -m 0644 systemd/narrative-watch.catalog $(DESTDIR)$(CATALOGDIR)/narrative-watch.catalog
 	install -D -m 0644 $(MANPAGE) $(DESTDIR)$(MANDIR)/man1/narrative-watch.1
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/vendor-completions \
+		$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	$(STATIC_BUILD)/release/narrative-watch --generate-completion-script bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/narrative-watch
+	$(STATIC_BUILD)/release/narrative-watch --generate-completion-script zsh > $(DESTDIR)$(PREFIX)/share/zsh/vendor-completions/_narrative-watch
+	$(STATIC_BUILD)/release/narrative-watch --generate-completion-script fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/narrative-watch.fish
 	install -D -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
 	install -D -m 0644 Config/narrative-watch.toml $(DESTDIR)$(DOCDIR)/examples/narrative-watch.toml
 	test -e $(DESTDIR)$(SYSCONFDIR)/narrative-watch/narrative-watch.toml || \
@@ -67,7 +72,10 @@ install: manual
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/narrative-watch $(DESTDIR)$(UNITDIR)/narrative-watch.service \
-		$(DESTDIR)$(CATALOGDIR)/narrative-watch.catalog $(DESTDIR)$(MANDIR)/man1/narrative-watch.1
+		$(DESTDIR)$(CATALOGDIR)/narrative-watch.catalog $(DESTDIR)$(MANDIR)/man1/narrative-watch.1 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/narrative-watch \
+		$(DESTDIR)$(PREFIX)/share/zsh/vendor-completions/_narrative-watch \
+		$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/narrative-watch.fish
 	rm -rf $(DESTDIR)$(DOCDIR)
 
 ## Build and run the daemon in the foreground on the example configuration, data under ./var/.

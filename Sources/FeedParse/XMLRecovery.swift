@@ -1,4 +1,5 @@
 import Glibc
+import NarrativeCore
 
 /// A byte pass over UTF-8 before the XML parser that repairs what real feeds get wrong
 /// and XML forbids, and takes the DTD out of libxml2's hands:
@@ -145,7 +146,7 @@ struct XMLRecovery {
         if let value = entities[name] {
             return (expand(value, depth: depth + 1), j + 1)
         }
-        if let code = HTMLNamedEntities.codePoint(name) {
+        if let code = HTMLEntities.codePoint(name) {
             if !hasExternalDTD { note("an HTML entity (&\(name);) was decoded") }
             if (0xC2...0xF4).contains(code), let (scalar, runEnd) = doubleEncoded(b, lead: code, after: j + 1) {
                 return (Self.utf8(scalar), runEnd)
@@ -207,7 +208,7 @@ struct XMLRecovery {
         while j < b.count, j - i <= 32, Self.isNameByte(b[j]) { j += 1 }
         guard j < b.count, b[j] == UInt8(ascii: ";") else { return nil }
         let name = String(decoding: UnsafeBufferPointer(rebasing: b[(i + 1)..<j]), as: UTF8.self)
-        return HTMLNamedEntities.codePoint(name).map { ($0, j + 1) }
+        return HTMLEntities.codePoint(name).map { ($0, j + 1) }
     }
 
     /// `&#233;` or `&#xE9;`: the value, the index after the `;`, and whether XML accepts it as written.

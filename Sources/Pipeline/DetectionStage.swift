@@ -78,7 +78,7 @@ public struct DetectionStage {
             }
             let step = monitor.advance(bucket, now: now)
             if bucket.items > 0 { evaluations.append(EvaluationRecord(bucketStart: b, evaluation: step.evaluation)) }
-            if case .started? = step.transition, try database.evidence(narrative: narrative, bucketStart: b, limit: 0).sources < minSources {
+            if case .started? = step.transition, try database.sources(narrative: narrative, bucketStart: b) < minSources {
                 monitor.firing = nil // one feed repeating itself is not a wave
             } else if let transition = step.transition {
                 try note(transition)
@@ -102,8 +102,7 @@ public struct DetectionStage {
         if open.items > 0, openStart <= now {
             let elapsed = Double(now - openStart) / Double(width)
             let (_, transition) = monitor.early(open, elapsed: elapsed, now: now)
-            let enough = try database.evidence(narrative: narrative, bucketStart: openStart, limit: 0).sources >= minSources
-            if let transition, enough {
+            if let transition, try database.sources(narrative: narrative, bucketStart: openStart) >= minSources {
                 monitor.firing = transition.episode
                 if transition.episode.id == monitor.lastResolved?.id { monitor.lastResolved = nil }
                 try note(transition)

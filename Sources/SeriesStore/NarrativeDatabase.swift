@@ -268,14 +268,19 @@ public final class NarrativeDatabase {
             .rows([.text(narrative)], Self.alertRecord).first
     }
 
-    /// What lies behind a narrative's bucket: the distinct feeds that carried its stories,
-    /// the top stories, and the terms that hit, most items first.
-    public func evidence(narrative: String, bucketStart: Int64, limit: Int) throws(StoreError) -> (sources: Int, top: [TopItem], terms: [String]) {
-        let sources = try db.prepare("""
+    /// Distinct feeds that carried the narrative's stories in a bucket.
+    public func sources(narrative: String, bucketStart: Int64) throws(StoreError) -> Int {
+        try db.prepare("""
             SELECT count(DISTINCT sf.feed_id) FROM item_mentions m JOIN items i ON i.id = m.item_id
             JOIN story_feeds sf ON sf.story_id = i.story_id
             WHERE m.narrative = ? AND i.bucket_start = ?
             """).rows([.text(narrative), .int(bucketStart)]) { Int($0.int(0)) }.first ?? 0
+    }
+
+    /// What lies behind a narrative's bucket: the distinct feeds that carried its stories,
+    /// the top stories, and the terms that hit, most items first.
+    public func evidence(narrative: String, bucketStart: Int64, limit: Int) throws(StoreError) -> (sources: Int, top: [TopItem], terms: [String]) {
+        let sources = try sources(narrative: narrative, bucketStart: bucketStart)
         let top = try db.prepare("""
             SELECT coalesce(i.title, ''), coalesce(i.link, ''), coalesce(f.title, f.url)
             FROM item_mentions m JOIN items i ON i.id = m.item_id JOIN feeds f ON f.id = i.feed_id

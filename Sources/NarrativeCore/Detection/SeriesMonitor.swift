@@ -46,10 +46,9 @@ public struct SeriesMonitor: Sendable {
         var evaluation = detector.evaluate(bucket, baseline)
         if !detector.hasExposure, elapsed < 1 {
             // Raw counts: compare the count so far with the elapsed share of the expectation.
-            let scaled = BucketCount(start: bucket.start, items: bucket.items, matched: bucket.matched)
             var partial = baseline
             partial.matched *= max(elapsed, 0.05)
-            evaluation = detector.evaluate(scaled, partial)
+            evaluation = detector.evaluate(bucket, partial)
         }
         guard firing == nil else { return (evaluation, nil) }
         let (_, transition) = AlertTracker.step(current: nil, lastResolved: lastResolved, narrative: narrative, bucket: bucket,

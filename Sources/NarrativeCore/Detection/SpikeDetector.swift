@@ -104,12 +104,13 @@ public struct SpikeDetector: Sendable {
     /// The expected count and its dispersion (variance over mean) for a bucket: the
     /// negative binomial's 1 + κ·mean, so busy series are allowed proportionally wider swings.
     func expectation(_ bucket: BucketCount, _ state: SeriesBaseline) -> (Double, Double) {
-        let (mean, _) = level(bucket, state)
+        let mean = level(bucket, state)
         return (mean, 1 + state.dispersion * mean)
     }
 
-    private func level(_ bucket: BucketCount, _ state: SeriesBaseline) -> (Double, Double) {
-        guard state.weight > 0 else { return (0, state.dispersion) }
+    /// The expected count alone.
+    private func level(_ bucket: BucketCount, _ state: SeriesBaseline) -> Double {
+        guard state.weight > 0 else { return 0 }
         let matched = state.matched / state.weight
         if hasExposure {
             // Jeffreys-style estimate over the effective sample: never zero, so a narrative
@@ -117,9 +118,9 @@ public struct SpikeDetector: Sendable {
             let effective = min(Double(state.learnt), 1 / alpha)
             let items = state.items / state.weight
             let share = (matched * effective + 0.5) / (items * effective + 1)
-            return (share * Double(bucket.items), state.dispersion)
+            return share * Double(bucket.items)
         }
-        return (matched * seasonal(bucket.start, state), state.dispersion)
+        return matched * seasonal(bucket.start, state)
     }
 
     private func seasonal(_ start: Int64, _ state: SeriesBaseline) -> Double {

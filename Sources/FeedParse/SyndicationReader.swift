@@ -544,7 +544,7 @@ final class SyndicationReader: XMLEventHandler {
             if !value.isEmpty { item!.item.categories.append(value) }
         case .tags:
             for tag in value.split(separator: ",") {
-                let t = tag.trimmingCharacters(in: .whitespacesAndNewlines)
+                let t = tag.trimmedWhitespace
                 if !t.isEmpty { item!.item.categories.append(t) }
             }
         case .language, .ttl, .updatePeriod, .updateFrequency: break
@@ -668,12 +668,6 @@ final class SyndicationReader: XMLEventHandler {
 }
 
 extension String {
-    /// Without surrounding white space; values that need no trimming (nearly all) are returned
-    /// as they are, without Foundation's scan.
-    var trimmed: String {
-        guard let first = utf8.first, let last = utf8.last else { return self }
-        func plain(_ c: UInt8) -> Bool { c > 0x20 && c < 0x80 }
-        if plain(first), plain(last) { return self }
-        return trimmingCharacters(in: .whitespacesAndNewlines)
-    }
+    /// Without surrounding white space (NarrativeCore's native trimming).
+    var trimmed: String { trimmedWhitespace }
 }

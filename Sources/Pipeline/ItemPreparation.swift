@@ -41,9 +41,9 @@ public struct ItemPreparation: Sendable {
 
     /// guid, else link, else title (with its date): how an item is recognised when polled again.
     static func key(_ item: ParsedItem) -> String? {
-        if let id = item.id?.trimmed, !id.isEmpty { return "id:" + id }
-        if let link = item.link?.trimmed, !link.isEmpty { return "link:" + link }
-        if let title = item.title?.trimmed, !title.isEmpty { return "title:" + title + "|" + (item.published.map(String.init) ?? "") }
+        if let id = item.id?.trimmedWhitespace, !id.isEmpty { return "id:" + id }
+        if let link = item.link?.trimmedWhitespace, !link.isEmpty { return "link:" + link }
+        if let title = item.title?.trimmedWhitespace, !title.isEmpty { return "title:" + title + "|" + (item.published.map(String.init) ?? "") }
         return nil
     }
 
@@ -60,6 +60,5 @@ public struct ItemPreparation: Sendable {
 }
 
 private extension String {
-    var trimmed: String { trimmedWhitespace }
     func trimmingSuffix(_ suffix: String) -> String { hasSuffix(suffix) ? String(dropLast(suffix.count)) : self }
 }

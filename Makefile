@@ -95,6 +95,7 @@ check-unit: build
 
 ## Throughput benchmarks (release build) on a generated 2,000-feed corpus; see Benchmarks/bench.
 bench: deps
+	@scripts/install-packages nginx-light
 	Benchmarks/bench $(BENCH_CORPUS)
 
 ## Parser throughput over the generated 2,000-feed corpus (needs ../shared/tools/gen-feed-corpus or CORPUS_TOOL).

@@ -29,28 +29,29 @@ public struct FeedFetcher: Sendable {
     /// caller ingests one feed while others are still downloading. At most `window` results
     /// are fetched ahead of the caller, which bounds the memory bodies take.
     public func stream(_ requests: [FetchRequest], window: Int? = nil) -> FetchStream {
-        let credits = DispatchSemaphore(value: max(1, window ?? 4 * options.concurrency))
         let (stream, continuation) = AsyncStream.makeStream(of: (Int, Result<FetchResponse, FetchError>).self)
         let options = options
-        let waker = Waker()
+        let control = FetchControl(credits: max(1, window ?? 4 * options.concurrency))
+        // A caller that stops listening (its task failed or was cancelled) stops the transfers.
+        continuation.onTermination = { _ in control.cancel() }
         let thread = Thread {
-            Self.perform(requests, options: options, credits: credits, waker: waker) { continuation.yield(($0, $1)) }
+            Self.perform(requests, options: options, control: control) { continuation.yield(($0, $1)) }
             continuation.finish()
         }
         thread.name = "narrative-watch-fetch"
         thread.start()
-        return FetchStream(stream: stream, credits: credits, waker: waker)
+        return FetchStream(stream: stream, control: control)
     }
 
-    private static func perform(_ requests: [FetchRequest], options: FetchOptions, credits: DispatchSemaphore, waker: Waker,
+    private static func perform(_ requests: [FetchRequest], options: FetchOptions, control: FetchControl,
                                 deliver: (Int, Result<FetchResponse, FetchError>) -> Void) {
         guard let multi = curl_multi_init() else {
             for index in requests.indices { deliver(index, .failure(.other("libcurl could not start"))) }
             return
         }
-        waker.attach(multi)
+        control.attach(multi)
         defer {
-            waker.detach()
+            control.detach()
             curl_multi_cleanup(multi)
         }
         _ = nw_curl_multi_setopt_long(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, options.concurrency)
@@ -59,9 +60,13 @@ public struct FeedFetcher: Sendable {
         var active: [UnsafeMutableRawPointer: (index: Int, transfer: Transfer)] = [:]
         var next = 0
         var running: Int32 = 0
+        defer {
+            for easy in active.keys { curl_multi_remove_handle(multi, easy) }
+        }
         while next < requests.count || running > 0 || !active.isEmpty {
+            if control.isCancelled { return }
             // Start transfers while the caller has room for their results.
-            while next < requests.count, credits.wait(timeout: .now()) == .success {
+            while next < requests.count, control.takeCredit() {
                 if let transfer = Transfer(request: requests[next], options: options) {
                     active[transfer.handle] = (next, transfer)
                     curl_multi_add_handle(multi, transfer.handle)
@@ -79,12 +84,9 @@ public struct FeedFetcher: Sendable {
                 curl_multi_remove_handle(multi, easy)
                 deliver(index, result)
             }
-            if running > 0 {
-                // The caller wakes the poll when it makes room for more results.
+            if running > 0 || next < requests.count {
+                // Network activity, or the caller making room for more results, ends the wait.
                 curl_multi_poll(multi, nil, 0, 1000, nil)
-            } else if next < requests.count {
-                _ = credits.wait(timeout: .now() + .milliseconds(20))
-                credits.signal()
             }
         }
     }
@@ -94,39 +96,67 @@ public struct FeedFetcher: Sendable {
 public struct FetchStream: AsyncSequence, Sendable {
     public typealias Element = (Int, Result<FetchResponse, FetchError>)
     let stream: AsyncStream<Element>
-    let credits: DispatchSemaphore
-    let waker: Waker
+    let control: FetchControl
 
     public struct AsyncIterator: AsyncIteratorProtocol {
         var base: AsyncStream<Element>.AsyncIterator
-        let credits: DispatchSemaphore
-        let waker: Waker
+        let control: FetchControl
         var delivered = false
 
         /// Asking for the next result means the previous one was dealt with: its room is free.
         public mutating func next() async -> Element? {
-            if delivered {
-                credits.signal()
-                waker.wake()
-            }
+            if delivered { control.returnCredit() }
             let element = await base.next()
             delivered = element != nil
             return element
         }
     }
 
-    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: stream.makeAsyncIterator(), credits: credits, waker: waker) }
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: stream.makeAsyncIterator(), control: control) }
 }
 
-/// Wakes the fetch thread out of `curl_multi_poll` from another thread, as long as its multi
-/// handle lives.
-final class Waker: @unchecked Sendable {
+/// What the caller and the fetch thread share: room for results the caller has not taken
+/// yet, a way to wake the thread out of `curl_multi_poll` while its multi handle lives, and
+/// the caller's wish to stop.
+final class FetchControl: @unchecked Sendable {
     private let lock = NSLock()
     private var multi: UnsafeMutableRawPointer?
+    private var credits: Int
+    private var cancelled = false
+
+    init(credits: Int) { self.credits = credits }
 
     func attach(_ multi: UnsafeMutableRawPointer) { lock.withLock { self.multi = multi } }
     func detach() { lock.withLock { multi = nil } }
-    func wake() { lock.withLock { if let multi { _ = curl_multi_wakeup(multi) } } }
+
+    /// Room for one more result, if there is any.
+    func takeCredit() -> Bool {
+        lock.withLock {
+            guard credits > 0 else { return false }
+            credits -= 1
+            return true
+        }
+    }
+
+    /// The caller dealt with a result: its room is free, and the thread may start a transfer.
+    func returnCredit() {
+        lock.withLock {
+            credits += 1
+            wakeLocked()
+        }
+    }
+
+    /// Asks the fetch thread to abandon its transfers and end.
+    func cancel() {
+        lock.withLock {
+            cancelled = true
+            wakeLocked()
+        }
+    }
+
+    var isCancelled: Bool { lock.withLock { cancelled } }
+
+    private func wakeLocked() { if let multi { _ = curl_multi_wakeup(multi) } }
 }
 
 /// One easy handle with the buffers its callbacks fill.

@@ -16,7 +16,7 @@ public struct FetchResponse: Sendable, Equatable {
     public let status: Int
     /// Where the body finally came from, after redirects.
     public let effectiveURL: String
-    public let body: [UInt8]
+    public internal(set) var body: [UInt8]
     public let etag: String?
     public let lastModified: String?
     public let contentType: String?
@@ -28,6 +28,14 @@ public struct FetchResponse: Sendable, Equatable {
     public var permanentRedirect: String? = nil
 
     public var isNotModified: Bool { status == 304 }
+
+    /// The same answer without its body, which is dropped once parsed so that answers waiting
+    /// to be stored do not hold their bytes.
+    public func withoutBody() -> FetchResponse {
+        var copy = self
+        copy.body = []
+        return copy
+    }
 }
 
 /// Why a fetch failed, sorted into the classes that decide what happens next.

@@ -7,8 +7,8 @@ import Notify
 import SeriesStore
 import Webhooks
 
-/// One full cycle: fetch the given feeds, parse, match and store each in its own
-/// transaction, then detect and tell the journal. A feed that fails is recorded and
+/// One full cycle: fetch the given feeds, parse and match them on every core, store each
+/// feed all or nothing, then detect and tell the journal. A feed that fails is recorded and
 /// reported; it never stops the others.
 public struct PollCycle {
     public let configuration: Configuration
@@ -27,6 +27,9 @@ public struct PollCycle {
         detection = DetectionStage(parameters: configuration.detection)
     }
 
+    /// Workers that parse and match at once: one per core.
+    static let parallelism = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
     public struct Report: Sendable {
         public var feedsPolled = 0
         public var feedsFailed = 0
@@ -38,7 +41,7 @@ public struct PollCycle {
     /// Polls `feeds` (default: every configured feed that is not disabled), then runs detection
     /// at `now()`. `jitter` spreads next-poll times (a number in [-1, 1]; random by default).
     public func run(database: NarrativeDatabase, feeds: [Configuration.Feed]? = nil,
-                    now: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) },
+                    now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) },
                     jitter: @Sendable () -> Double = { Double.random(in: -1...1) }) async throws(StoreError) -> Report {
         var report = Report()
         let states = Dictionary(try database.feedStates().map { ($0.url, $0) }, uniquingKeysWith: { a, _ in a })
@@ -50,31 +53,52 @@ public struct PollCycle {
         let requests = feeds.map { feed in
             FetchRequest(url: states[feed.url]?.fetchURL ?? feed.url, etag: states[feed.url]?.etag, lastModified: states[feed.url]?.lastModified)
         }
-        // Feeds are ingested as their transfers end, while others still download. Failures wait
-        // for the end of the cycle: only then is it known whether the network itself was down.
-        var failures: [(Configuration.Feed, Result<FetchResponse, FetchError>)] = []
+        // Feeds are parsed as their transfers end, while others still download, and stored as
+        // they are parsed: whatever is ready when the store is free goes in one transaction.
+        // Fetch failures wait for the end of the cycle: only then is it known whether the
+        // network itself was down.
+        var failures: [(Configuration.Feed, PreparedPoll)] = []
         var successes = 0
-        for await (index, result) in fetcher.stream(requests) {
-            if case .failure = result {
-                failures.append((feeds[index], result))
-            } else {
-                successes += 1
-                try handle(feeds[index], result, state: states[feeds[index].url], networkDown: false, database: database, now: now, jitter: jitter, into: &report)
+        let rounds = Rounds<PreparedPoll>()
+        let fetches = fetcher.stream(requests)
+        var storeError: StoreError?
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { [preparation] in
+                await PreparedPoll.prepareAll(fetches, parallelism: Self.parallelism, preparation: preparation, now: now, into: rounds)
+            }
+            while storeError == nil, let round = await rounds.next() {
+                do throws(StoreError) {
+                    try database.inOneTransaction { () throws(StoreError) in
+                        for poll in round {
+                            if case .fetchFailed = poll.outcome {
+                                failures.append((feeds[poll.index], poll))
+                            } else {
+                                successes += 1
+                                try handle(feeds[poll.index], poll, state: states[feeds[poll.index].url], networkDown: false,
+                                           database: database, jitter: jitter, into: &report)
+                            }
+                        }
+                    }
+                } catch {
+                    storeError = error
+                    group.cancelAll()
+                }
             }
         }
-        let networkDown = successes == 0 && PollSchedule.isNetworkOutage(failures.map { _, result in
-            if case .failure(let error) = result { return error.errorClass }
+        if let storeError { throw storeError }
+        let failedClasses = failures.map { _, poll -> String? in
+            if case .fetchFailed(let error) = poll.outcome { return error.errorClass }
             return nil
-        })
+        }
+        let networkDown = successes == 0 && PollSchedule.isNetworkOutage(failedClasses)
         if networkDown {
-            let classes = Set(failures.compactMap { _, result -> String? in
-                if case .failure(let error) = result { return error.errorClass }
-                return nil
-            })
+            let classes = Set(failedClasses.compactMap { $0 })
             logger.error("network unreachable: all \(feeds.count) feeds failed (\(classes.sorted().joined(separator: ", "))); no feed is marked failing for it")
         }
-        for (feed, result) in failures {
-            try handle(feed, result, state: states[feed.url], networkDown: networkDown, database: database, now: now, jitter: jitter, into: &report)
+        try database.inOneTransaction { () throws(StoreError) in
+            for (feed, poll) in failures {
+                try handle(feed, poll, state: states[feed.url], networkDown: networkDown, database: database, jitter: jitter, into: &report)
+            }
         }
         let hooks = configuration.webhooks
         let queued = now()
@@ -102,80 +126,90 @@ public struct PollCycle {
     }
 
     /// Records one feed's poll: ingest and schedule, or the failure and its backoff.
-    private func handle(_ feed: Configuration.Feed, _ result: Result<FetchResponse, FetchError>, state: FeedState?, networkDown: Bool,
-                        database: NarrativeDatabase,
-                        now: @Sendable () -> Int64, jitter: @Sendable () -> Double, into report: inout Report) throws(StoreError) {
+    private func handle(_ feed: Configuration.Feed, _ poll: PreparedPoll, state: FeedState?, networkDown: Bool,
+                        database: NarrativeDatabase, jitter: @Sendable () -> Double, into report: inout Report) throws(StoreError) {
         report.feedsPolled += 1
-        let fetchedAt = now()
+        let fetchedAt = poll.fetchedAt
         let previousErrors = state?.consecutiveErrors ?? 0
         let schedule = PollSchedule(interval: feed.effectiveInterval(configuration.polling), maxInterval: configuration.polling.maxInterval,
                                     maxBackoff: configuration.polling.maxBackoff)
-        do throws(any Error) {
-            let response = try result.get()
-            var hints = ServerHints(maxAge: Self.maxAge(response.cacheControl))
-            if let expires = response.expires.flatMap(FeedDate.parse) {
-                let reference = response.date.flatMap(FeedDate.parse) ?? fetchedAt
-                hints.expiresIn = Int(max(0, expires - reference))
+        let response: FetchResponse
+        let prepared: PreparedFeed?
+        switch poll.outcome {
+        case .fetchFailed(let error):
+            return try recordFailure(feed, error, at: fetchedAt, schedule: schedule, networkDown: networkDown, database: database,
+                                     jitter: jitter, into: &report)
+        case .unreadable(_, let error):
+            return try recordFailure(feed, error, at: fetchedAt, schedule: schedule, networkDown: networkDown, database: database,
+                                     jitter: jitter, into: &report)
+        case .notModified(let answer):
+            (response, prepared) = (answer, nil)
+        case .fresh(let answer, let feed):
+            (response, prepared) = (answer, feed)
+        }
+        var hints = ServerHints(maxAge: Self.maxAge(response.cacheControl))
+        if let expires = response.expires.flatMap(FeedDate.parse) {
+            let reference = response.date.flatMap(FeedDate.parse) ?? fetchedAt
+            hints.expiresIn = Int(max(0, expires - reference))
+        }
+        if let moved = response.permanentRedirect, moved != state?.fetchURL {
+            try database.redirect(feedURL: feed.url, to: moved)
+            logger.notice("feed moved permanently; polling its new address", metadata: ["feed.url": "\(feed.url)", "feed.new_url": "\(moved)"])
+        }
+        if let prepared {
+            hints.feedPeriod = prepared.refreshPeriod
+            let added = try database.ingest(IngestBatch(feedURL: feed.url, feedTitle: feed.name ?? prepared.title, fetchedAt: fetchedAt,
+                                                        etag: response.etag, lastModified: response.lastModified, items: prepared.items))
+            report.newItems += added
+            if prepared.bozo {
+                logger.warning("feed is not well-formed; recovered what could be read",
+                               metadata: ["feed.url": "\(feed.url)", "feed.items": "\(prepared.parsedItems)", "parse.error": "\(prepared.bozoMessage ?? "")"])
             }
-            if let moved = response.permanentRedirect, moved != state?.fetchURL {
-                try database.redirect(feedURL: feed.url, to: moved)
-                logger.notice("feed moved permanently; polling its new address", metadata: ["feed.url": "\(feed.url)", "feed.new_url": "\(moved)"])
+            logger.info("feed ingested", metadata: ["feed.url": "\(feed.url)", "feed.items": "\(prepared.parsedItems)", "feed.new_items": "\(added)"])
+            try database.schedule(feedURL: feed.url, nextPoll: schedule.nextPoll(after: fetchedAt, outcome: .fresh, consecutiveErrors: 0,
+                                                                                 hints: hints, jitter: jitter()))
+        } else {
+            try database.recordNotModified(feedURL: feed.url, at: fetchedAt)
+            report.feedsNotModified += 1
+            logger.debug("feed not modified", metadata: ["feed.url": "\(feed.url)"])
+            try database.schedule(feedURL: feed.url, nextPoll: schedule.nextPoll(after: fetchedAt, outcome: .notModified, consecutiveErrors: 0,
+                                                                                 hints: hints, jitter: jitter()))
+        }
+        if previousErrors > 0 {
+            Journal.emit(AlertEvents.feedFields(url: feed.url, kind: .feedRecovered, detail: "", errorClass: nil, consecutiveErrors: 0))
+        }
+    }
+
+    /// Records a failed poll and when to try again; 410 Gone stops polling the feed.
+    private func recordFailure(_ feed: Configuration.Feed, _ error: any Error, at fetchedAt: Int64, schedule: PollSchedule, networkDown: Bool,
+                               database: NarrativeDatabase, jitter: @Sendable () -> Double, into report: inout Report) throws(StoreError) {
+        report.feedsFailed += 1
+        let (errorClass, detail) = Self.describe(error)
+        let failures = try database.recordFailure(feedURL: feed.url, at: fetchedAt, error: "\(errorClass): \(detail)", errorClass: errorClass,
+                                                  countsAgainstFeed: !networkDown)
+        var retryAfter: Int?
+        if case .http(let status, let header)? = error as? FetchError {
+            if status == 410 {
+                try database.schedule(feedURL: feed.url, nextPoll: nil)
+                logger.error("feed is gone (HTTP 410) and is no longer polled; remove it from the configuration",
+                             metadata: ["feed.url": "\(feed.url)"])
+                Journal.emit(AlertEvents.feedFields(url: feed.url, kind: .feedFailing, detail: "gone (HTTP 410); polling stopped",
+                                                    errorClass: errorClass, consecutiveErrors: failures))
+                return
             }
-            if response.isNotModified {
-                try database.recordNotModified(feedURL: feed.url, at: fetchedAt)
-                report.feedsNotModified += 1
-                logger.debug("feed not modified", metadata: ["feed.url": "\(feed.url)"])
-                try database.schedule(feedURL: feed.url, nextPoll: schedule.nextPoll(after: fetchedAt, outcome: .notModified, consecutiveErrors: 0,
-                                                                                     hints: hints, jitter: jitter()))
-            } else {
-                let parsed = try FeedParser.parse(response.body, baseURL: response.effectiveURL, charset: FeedParser.charset(fromContentType: response.contentType))
-                hints.feedPeriod = parsed.refreshPeriod
-                let items = parsed.items.compactMap { preparation.prepare($0, fetchedAt: fetchedAt) }
-                let added = try database.ingest(IngestBatch(feedURL: feed.url, feedTitle: feed.name ?? parsed.title, fetchedAt: fetchedAt,
-                                                            etag: response.etag, lastModified: response.lastModified, items: items))
-                report.newItems += added
-                if parsed.bozo {
-                    logger.warning("feed is not well-formed; recovered what could be read",
-                                   metadata: ["feed.url": "\(feed.url)", "feed.items": "\(parsed.items.count)", "parse.error": "\(parsed.bozoMessage ?? "")"])
-                }
-                logger.info("feed ingested", metadata: ["feed.url": "\(feed.url)", "feed.items": "\(parsed.items.count)", "feed.new_items": "\(added)"])
-                try database.schedule(feedURL: feed.url, nextPoll: schedule.nextPoll(after: fetchedAt, outcome: .fresh, consecutiveErrors: 0,
-                                                                                     hints: hints, jitter: jitter()))
-            }
-            if previousErrors > 0 {
-                Journal.emit(AlertEvents.feedFields(url: feed.url, kind: .feedRecovered, detail: "", errorClass: nil, consecutiveErrors: 0))
-            }
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            report.feedsFailed += 1
-            let (errorClass, detail) = Self.describe(error)
-            let failures = try database.recordFailure(feedURL: feed.url, at: fetchedAt, error: "\(errorClass): \(detail)", errorClass: errorClass,
-                                                      countsAgainstFeed: !networkDown)
-            var retryAfter: Int?
-            if case .http(let status, let header)? = error as? FetchError {
-                if status == 410 {
-                    try database.schedule(feedURL: feed.url, nextPoll: nil)
-                    logger.error("feed is gone (HTTP 410) and is no longer polled; remove it from the configuration",
-                                 metadata: ["feed.url": "\(feed.url)"])
-                    Journal.emit(AlertEvents.feedFields(url: feed.url, kind: .feedFailing, detail: "gone (HTTP 410); polling stopped",
-                                                        errorClass: errorClass, consecutiveErrors: failures))
-                    return
-                }
-                retryAfter = header.flatMap { Self.retryAfter($0, at: fetchedAt) }
-            }
-            let next = networkDown
-                ? fetchedAt + Int64(min(60, schedule.interval))
-                : schedule.nextPoll(after: fetchedAt, outcome: .failed(errorClass: errorClass, retryAfter: retryAfter),
-                                    consecutiveErrors: failures, jitter: jitter())
-            try database.schedule(feedURL: feed.url, nextPoll: next)
-            guard !networkDown else { return }
-            logger.warning("feed failed: \(feed.url): \(detail)",
-                           metadata: ["feed.url": "\(feed.url)", "error.class": "\(errorClass)", "feed.consecutive_errors": "\(failures)",
-                                      "feed.next_poll": "\(next.map(Timestamp.iso8601) ?? "-")"])
-            if failures == 1 {
-                Journal.emit(AlertEvents.feedFields(url: feed.url, kind: .feedFailing, detail: detail, errorClass: errorClass, consecutiveErrors: failures))
-            }
+            retryAfter = header.flatMap { Self.retryAfter($0, at: fetchedAt) }
+        }
+        let next = networkDown
+            ? fetchedAt + Int64(min(60, schedule.interval))
+            : schedule.nextPoll(after: fetchedAt, outcome: .failed(errorClass: errorClass, retryAfter: retryAfter),
+                                consecutiveErrors: failures, jitter: jitter())
+        try database.schedule(feedURL: feed.url, nextPoll: next)
+        guard !networkDown else { return }
+        logger.warning("feed failed: \(feed.url): \(detail)",
+                       metadata: ["feed.url": "\(feed.url)", "error.class": "\(errorClass)", "feed.consecutive_errors": "\(failures)",
+                                  "feed.next_poll": "\(next.map(Timestamp.iso8601) ?? "-")"])
+        if failures == 1 {
+            Journal.emit(AlertEvents.feedFields(url: feed.url, kind: .feedFailing, detail: detail, errorClass: errorClass, consecutiveErrors: failures))
         }
     }
 

@@ -52,15 +52,23 @@ final class SQLiteConnection {
         return Statement(handle: statement, connection: self)
     }
 
+    /// How many `transaction` calls are open; inner ones are savepoints of the outermost.
+    private var depth = 0
+
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
+    /// Inside another transaction it is a savepoint: its writes become durable only with the
+    /// outer commit, and a throw undoes only its own.
     func transaction<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
-        try execute("BEGIN IMMEDIATE")
+        let isOutermost = depth == 0
+        try execute(isOutermost ? "BEGIN IMMEDIATE" : "SAVEPOINT nested")
+        depth += 1
+        defer { depth -= 1 }
         do {
             let result = try body()
-            try execute("COMMIT")
+            try execute(isOutermost ? "COMMIT" : "RELEASE nested")
             return result
         } catch {
-            try? execute("ROLLBACK")
+            try? execute(isOutermost ? "ROLLBACK" : "ROLLBACK TO nested; RELEASE nested")
             throw error
         }
     }

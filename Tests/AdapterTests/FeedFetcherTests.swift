@@ -50,6 +50,22 @@ struct FeedFetcherTests {
         #expect(!server.requests.contains { $0.path == "/etc/passwd" })
     }
 
+    @Test func aStreamNobodyReadsStopsItsTransfers() async throws {
+        let server = try LoopbackServer()
+        defer { server.stop() }
+        for n in 0..<40 { server.route("/feed/\(n)") { _ in .init(contentType: "text/xml", body: "<rss/>") } }
+        let fetcher = FeedFetcher(options: FetchOptions(timeout: 5, connectTimeout: 2, maxBody: 1024, concurrency: 1, perHost: 1, userAgent: "t"))
+        for await (_, result) in fetcher.stream((0..<40).map { FetchRequest(url: server.url("/feed/\($0)")) }, window: 2) {
+            #expect((try? result.get())?.status == 200)
+            break
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        let served = server.requests.count
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(server.requests.count == served)
+        #expect(served < 10)
+    }
+
     @Test func redirectsAreFollowed() async throws {
         let server = try LoopbackServer()
         defer { server.stop() }

@@ -55,6 +55,37 @@ struct NarrativeDatabaseTests {
         #expect(try db.feedStates().first?.lastPoll == Self.t0)
     }
 
+    @Test func writesGroupedInOneTransactionStayAllOrNothingEach() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let path = dir.file("db.sqlite")
+        let db = try NarrativeDatabase(path: path, bucketWidth: 3600)
+        try SQLiteConnection(path: path).execute(
+            "CREATE TRIGGER poison BEFORE INSERT ON items WHEN NEW.key = 'poison' BEGIN SELECT RAISE(ABORT, 'poisoned'); END")
+        // A failing feed inside the group undoes only its own writes.
+        try db.inOneTransaction { () throws(StoreError) in
+            try db.ingest(Self.batch("https://a.test/rss", [Self.item("a", at: Self.t0, ai: 1)]))
+            #expect(throws: StoreError.self) {
+                try db.ingest(Self.batch("https://b.test/rss", [Self.item("b", at: Self.t0, ai: 1), Self.item("poison", at: Self.t0)]))
+            }
+            try db.ingest(Self.batch("https://c.test/rss", [Self.item("c", at: Self.t0, ai: 1)]))
+        }
+        let point = try #require(try db.points(narrative: "ai", from: Self.t0, to: Self.t0).first)
+        #expect(point.items == 2)
+        #expect(point.matched == 2)
+        #expect(try db.feedStates().map(\.url) == ["https://a.test/rss", "https://c.test/rss"])
+        #expect(try db.feedStates().map(\.itemsTotal) == [1, 1])
+        // A group that fails as a whole leaves nothing of itself behind.
+        #expect(throws: StoreError.self) {
+            try db.inOneTransaction { () throws(StoreError) in
+                try db.ingest(Self.batch("https://d.test/rss", [Self.item("d", at: Self.t0, ai: 1)]))
+                throw StoreError(code: 1, message: "the disk is full", context: "test")
+            }
+        }
+        #expect(try db.points(narrative: "ai", from: Self.t0, to: Self.t0).first?.items == 2)
+        #expect(try db.feedStates().count == 2)
+    }
+
     @Test func pruningDropsOldItemsButKeepsTheSeries() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }

@@ -98,10 +98,19 @@ public struct PollingService: Service {
                 let report = try await cycle.run(database: database, feeds: due)
                 logger.info("cycle done", metadata: ["feeds.polled": "\(report.feedsPolled)", "feeds.failed": "\(report.feedsFailed)", "items.new": "\(report.newItems)"])
                 ServiceManager.status(try status(configuration, database))
+                // Hand the heap the cycle's parsing freed back to the system: between cycles the
+                // daemon's resident memory should be what it keeps, not what it once needed.
+                Self.releaseFreedHeap()
             }
             group.cancelAll()
         }
     }
+
+    /// glibc's `malloc_trim(0)`, when the C library has it (its header is not in Swift's Glibc module).
+    private static let trimHeap: (@convention(c) (Int) -> Int32)? = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim")
+        .map { unsafeBitCast($0, to: (@convention(c) (Int) -> Int32).self) }
+
+    private static func releaseFreedHeap() { _ = trimHeap?(0) }
 
     /// The new configuration, or nil (with its problems logged) when it cannot replace the running one.
     private func reloaded(from current: Configuration) -> Configuration? {

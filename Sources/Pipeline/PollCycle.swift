@@ -197,7 +197,7 @@ public struct PollCycle {
                                                     errorClass: errorClass, consecutiveErrors: failures))
                 return
             }
-            retryAfter = header.flatMap { Self.retryAfter($0, at: fetchedAt) }
+            retryAfter = header.flatMap { RetryAfter.seconds($0, now: fetchedAt) }
         }
         let next = networkDown
             ? fetchedAt + Int64(min(60, schedule.interval))
@@ -221,13 +221,6 @@ public struct PollCycle {
             if parts.count == 2, parts[0] == "max-age" || parts[0] == "s-maxage", let v = Int(parts[1]), v >= 0 { return v }
         }
         return nil
-    }
-
-    /// Retry-After as seconds from `now`: delay-seconds or an HTTP date.
-    static func retryAfter(_ header: String, at now: Int64) -> Int? {
-        let trimmed = header.trimmingCharacters(in: .whitespaces)
-        if let seconds = Int(trimmed), seconds >= 0 { return seconds }
-        return FeedDate.parse(trimmed).map { Int(max(0, $0 - now)) }
     }
 
     static func describe(_ error: any Error) -> (errorClass: String, detail: String) {

@@ -32,19 +32,6 @@ public struct RetrySchedule: Sendable, Equatable {
         if let retryAfter { return min(max(retryAfter, 1), maximumRetryAfter) }
         return backoff(afterAttempt: attempt, jitter: jitter)
     }
-
-    /// A `Retry-After` header in seconds from `now`: delta-seconds (`120`) or an HTTP date
-    /// (`Wed, 21 Oct 2026 07:28:00 GMT`). nil when it is neither.
-    public static func retryAfter(_ header: String, now: Int64) -> Int? {
-        let text = header.trimmingCharacters(in: .whitespaces)
-        if let seconds = Int(text) { return seconds >= 0 ? seconds : nil }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        guard let date = formatter.date(from: text) else { return nil }
-        return max(0, Int(Int64(date.timeIntervalSince1970) - now))
-    }
 }
 
 /// What one delivery attempt's answer means for the message.

@@ -84,7 +84,7 @@ public struct WebhookDelivery: Sendable {
             logger.info("webhook delivered", metadata: ["webhook.name": "\(hook.name)", "webhook.id": "\(m.eventID)", "webhook.attempts": "\(attempts)"])
             return true
         case .retry:
-            let retryAfter = answer.retryAfter.flatMap { RetrySchedule.retryAfter($0, now: finished) }
+            let retryAfter = answer.retryAfter.flatMap { RetryAfter.seconds($0, now: finished) }
             let error = answer.status.map { "HTTP \($0)" } ?? (answer.error ?? "no answer")
             try retry(entry, attempts: attempts, database: database, retryAfter: retryAfter, error: error, now: finished)
             return false

@@ -65,10 +65,12 @@ struct RetryScheduleTests {
     @Test(arguments: [
         ("120", 120), (" 7 ", 7), ("0", 0), ("-3", nil), ("soon", nil), ("", nil),
         ("Sun, 29 Nov 2026 08:00:30 GMT", 30), ("Sun, 29 Nov 2026 07:59:00 GMT", 0),
+        ("Mon, 30 Nov 2026 08:00:00 GMT", 86_400), ("Tue, 31 Nov 2026 08:00:00 GMT", nil), ("Sun, 29 Nov 2026 08:00:30 +0100", nil),
+        ("Sun, 29 Nov 2026 25:00:00 GMT", nil),
     ] as [(String, Int?)])
     func retryAfterIsSecondsOrAnHTTPDate(header: String, seconds: Int?) {
         let now: Int64 = 1_795_939_200 // 2026-11-29T08:00:00Z
-        #expect(RetrySchedule.retryAfter(header, now: now) == seconds)
+        #expect(RetryAfter.seconds(header, now: now) == seconds)
     }
 
     @Test(arguments: [(7, 7), (0, 1), (100_000, 3600)] as [(Int, Int)])

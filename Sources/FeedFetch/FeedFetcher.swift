@@ -28,14 +28,16 @@ public struct FeedFetcher: Sendable {
     /// Fetches every request and hands over each result as soon as its transfer ends, so the
     /// caller ingests one feed while others are still downloading. At most `window` results
     /// are fetched ahead of the caller, which bounds the memory bodies take.
-    public func stream(_ requests: [FetchRequest], window: Int? = nil) -> FetchStream {
+    /// `heartbeat` is called from the fetch thread at least once a second while transfers are
+    /// running: the network is being waited on, nothing is stuck.
+    public func stream(_ requests: [FetchRequest], window: Int? = nil, heartbeat: (@Sendable () -> Void)? = nil) -> FetchStream {
         let (stream, continuation) = AsyncStream.makeStream(of: (Int, Result<FetchResponse, FetchError>).self)
         let options = options
         let control = FetchControl(credits: max(1, window ?? 4 * options.concurrency))
         // A caller that stops listening (its task failed or was cancelled) stops the transfers.
         continuation.onTermination = { _ in control.cancel() }
         let thread = Thread {
-            Self.perform(requests, options: options, control: control) { continuation.yield(($0, $1)) }
+            Self.perform(requests, options: options, control: control, heartbeat: heartbeat) { continuation.yield(($0, $1)) }
             continuation.finish()
         }
         thread.name = "narrative-watch-fetch"
@@ -43,7 +45,7 @@ public struct FeedFetcher: Sendable {
         return FetchStream(stream: stream, control: control)
     }
 
-    private static func perform(_ requests: [FetchRequest], options: FetchOptions, control: FetchControl,
+    private static func perform(_ requests: [FetchRequest], options: FetchOptions, control: FetchControl, heartbeat: (@Sendable () -> Void)?,
                                 deliver: (Int, Result<FetchResponse, FetchError>) -> Void) {
         guard let multi = curl_multi_init() else {
             for index in requests.indices { deliver(index, .failure(.other("libcurl could not start"))) }
@@ -76,6 +78,7 @@ public struct FeedFetcher: Sendable {
                 next += 1
             }
             curl_multi_perform(multi, &running)
+            if running > 0 { heartbeat?() }
             var queued: Int32 = 0
             while let message = curl_multi_info_read(multi, &queued) {
                 guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle,

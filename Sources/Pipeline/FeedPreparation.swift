@@ -60,7 +60,7 @@ extension PreparedPoll {
     /// `rounds` as they are done. Parsing and matching are most of a poll's work; this lets them
     /// use every core while the store writes what is already prepared.
     static func prepareAll(_ fetches: FetchStream, parallelism: Int, preparation: ItemPreparation,
-                           now: @escaping @Sendable () -> Int64, into rounds: Rounds<PreparedPoll>) async {
+                           now: @escaping @Sendable () -> Int64, progress: CycleProgress?, into rounds: Rounds<PreparedPoll>) async {
         await withTaskGroup(of: Void.self) { workers in
             var running = 0
             for await (index, result) in fetches {
@@ -70,6 +70,7 @@ extension PreparedPoll {
                 }
                 workers.addTask {
                     rounds.append(prepare(index: index, result, fetchedAt: now(), preparation: preparation))
+                    progress?.mark()
                 }
                 running += 1
             }

@@ -40,7 +40,8 @@ public struct PollCycle {
 
     /// Polls `feeds` (default: every configured feed that is not disabled), then runs detection
     /// at `now()`. `jitter` spreads next-poll times (a number in [-1, 1]; random by default).
-    public func run(database: NarrativeDatabase, feeds: [Configuration.Feed]? = nil,
+    /// `progress` is marked whenever the cycle moves on.
+    public func run(database: NarrativeDatabase, feeds: [Configuration.Feed]? = nil, progress: CycleProgress? = nil,
                     now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) },
                     jitter: @Sendable () -> Double = { Double.random(in: -1...1) }) async throws(StoreError) -> Report {
         var report = Report()
@@ -60,11 +61,12 @@ public struct PollCycle {
         var failures: [(Configuration.Feed, PreparedPoll)] = []
         var successes = 0
         let rounds = Rounds<PreparedPoll>()
-        let fetches = fetcher.stream(requests)
+        let fetches = fetcher.stream(requests, heartbeat: { progress?.mark() })
         var storeError: StoreError?
         await withTaskGroup(of: Void.self) { group in
             group.addTask { [preparation] in
-                await PreparedPoll.prepareAll(fetches, parallelism: Self.parallelism, preparation: preparation, now: now, into: rounds)
+                await PreparedPoll.prepareAll(fetches, parallelism: Self.parallelism, preparation: preparation, now: now,
+                                             progress: progress, into: rounds)
             }
             while storeError == nil, let round = await rounds.next() {
                 do throws(StoreError) {
@@ -79,6 +81,7 @@ public struct PollCycle {
                             }
                         }
                     }
+                    progress?.mark()
                 } catch {
                     storeError = error
                     group.cancelAll()

@@ -9,7 +9,8 @@ import Webhooks
 
 /// The daemon's main loop: every tick, poll the feeds that are due, ingest, detect, notify.
 /// Tells systemd when it is ready, keeps `STATUS=` current, pings the watchdog from the loop
-/// itself (so a stuck cycle gets the service restarted), re-reads the configuration on
+/// and through a cycle only while the cycle moves on (so a stuck one gets the service
+/// restarted, a long one does not), re-reads the configuration on
 /// SIGHUP, and stops between cycles on graceful shutdown.
 public struct PollingService: Service {
     public let configuration: Configuration
@@ -95,7 +96,7 @@ public struct PollingService: Service {
                 }
                 let due = PollScheduler.due(configuration.feeds, states: try database.feedStates(), at: now)
                 guard !due.isEmpty else { continue }
-                let report = try await cycle.run(database: database, feeds: due)
+                let report = try await pollWatched(cycle, feeds: due, database: database, pingEvery: watchdog)
                 logger.info("cycle done", metadata: ["feeds.polled": "\(report.feedsPolled)", "feeds.failed": "\(report.feedsFailed)", "items.new": "\(report.newItems)"])
                 ServiceManager.status(try status(configuration, database))
                 // Hand the heap the cycle's parsing freed back to the system: between cycles the
@@ -103,6 +104,25 @@ public struct PollingService: Service {
                 Self.releaseFreedHeap()
             }
             group.cancelAll()
+        }
+    }
+
+    /// Runs a poll cycle; with the watchdog armed, keeps pinging it through the cycle for as
+    /// long as the cycle moves on (transfers running, feeds parsed, rounds stored), so a cycle
+    /// longer than `WatchdogSec` is not mistaken for a hang, while one that hangs still is.
+    private func pollWatched(_ cycle: PollCycle, feeds: [Configuration.Feed], database: NarrativeDatabase,
+                             pingEvery: Duration?) async throws -> PollCycle.Report {
+        guard let pingEvery else { return try await cycle.run(database: database, feeds: feeds) }
+        let progress = CycleProgress()
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                while true {
+                    try await Task.sleep(for: pingEvery)
+                    if progress.isRecent(within: pingEvery * 2) { ServiceManager.watchdog() }
+                }
+            }
+            defer { group.cancelAll() }
+            return try await cycle.run(database: database, feeds: feeds, progress: progress)
         }
     }
 

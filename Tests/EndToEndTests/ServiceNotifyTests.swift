@@ -29,6 +29,35 @@ struct ServiceNotifyTests {
             """)
     }
 
+    @Test func theWatchdogIsFedThroughACycleThatWaitsOnASlowFeed() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let server = try LoopbackServer()
+        defer { server.stop() }
+        // Answers after 3 s: longer than the 1 s watchdog, well within the 5 s transfer timeout.
+        server.route("/slow.xml") { _ in
+            Thread.sleep(forTimeInterval: 3)
+            return Self.feed("slow")
+        }
+        let socket = try NotifySocket(path: dir.file("notify.sock"))
+        let config = try dir.write("nw.toml", Self.configuration(feeds: [server.url("/slow.xml")], database: dir.file("nw.sqlite")))
+        let daemon = try ChildProcess(Binary.path, ["run", "--config", config],
+                                      environment: ["NOTIFY_SOCKET": socket.path, "WATCHDOG_USEC": "1000000", "NO_COLOR": "1"])
+        defer { daemon.kill(); _ = daemon.wait() }
+
+        let ready = socket.receive(until: { NotifySocket.fields($0)["READY"] == "1" }, timeout: 10)
+        _ = try #require(ready.found, "no READY=1; saw \(ready.seen)")
+        // The first cycle is waiting on /slow.xml now; the pings go on every 0.5 s regardless.
+        let during = socket.receive(until: { _ in false }, timeout: 2.2).seen
+        #expect(server.requests.contains { $0.path == "/slow.xml" })
+        let watchdogs = during.filter { NotifySocket.fields($0)["WATCHDOG"] == "1" }.count
+        #expect(watchdogs >= 3, "expected a WATCHDOG=1 every 0.5 s while the cycle waits; saw \(during)")
+        // The cycle ends with the feed stored and the status updated.
+        let status = socket.receive(until: { NotifySocket.fields($0)["STATUS"]?.hasPrefix("polling 1 feed, 0 failing") == true && NotifySocket.fields($0)["READY"] == nil },
+                                    timeout: 5)
+        #expect(status.found != nil, "no status after the slow cycle; saw \(status.seen)")
+    }
+
     @Test func daemonReportsReadyStatusWatchdogReloadAndStopping() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }

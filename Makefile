@@ -114,7 +114,8 @@ webhook-verifier:
 ## The daemon under a real systemd 252 in systemd-nspawn (root): readiness and status, the spike's
 ## journal entry and catalog text, the webhook secret as a credential, reload and refused reload,
 ## a watchdog restart. 20-40 s with the tree cached and the binary built; the tree is debootstrapped
-## once (~1 min, a Debian mirror) into /var/tmp/narrative-watch-systemd-test. Not part of `make test`.
+## once (~1 min, a Debian mirror) into /var/tmp/narrative-watch-systemd-test. Not part of `make test`;
+## .ci/run runs it after `make test`.
 systemd-test: deps
 	@scripts/install-packages debootstrap systemd-container python3
 	scripts/systemd-test

@@ -188,8 +188,17 @@ struct SyndicationTests {
 struct DetectionStageTests {
     static let hour: Int64 = 3600
 
-    /// Fifteen days of 10 items an hour, one in ten on AI, then a burst of 20 AI items in one hour.
-    static func seeded(_ db: NarrativeDatabase, burstAt burst: Int64) throws {
+    static let burst: Int64 = 1_795_860_000
+
+    /// A database in `dir` holding fifteen days of 10 items an hour from one feed, one in ten
+    /// on AI, then a burst of 20 AI items in the hour from `burst`.
+    static func seededDatabase(in dir: TemporaryDirectory) throws -> NarrativeDatabase {
+        let db = try NarrativeDatabase(path: dir.file("db.sqlite"), bucketWidth: 3600)
+        try seed(db, burstAt: burst)
+        return db
+    }
+
+    private static func seed(_ db: NarrativeDatabase, burstAt burst: Int64) throws {
         var items: [IngestItem] = []
         var t = burst - 15 * 86_400
         var n = 0
@@ -209,9 +218,8 @@ struct DetectionStageTests {
     @Test func aBurstRaisesOneAlertOnceAndResolvesWhenItEnds() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let db = try NarrativeDatabase(path: dir.file("db.sqlite"), bucketWidth: 3600)
-        let burst: Int64 = 1_795_860_000
-        try Self.seeded(db, burstAt: burst)
+        let db = try Self.seededDatabase(in: dir)
+        let burst = Self.burst
         let stage = DetectionStage(parameters: Configuration.Detection())
 
         let first = try stage.run(narratives: ["ai", "defi"], database: db, now: burst + Self.hour + 60)
@@ -241,9 +249,8 @@ struct DetectionStageTests {
     @Test func emptyBucketsKeepAnEpisodeUntilTheFeedsHaveBeenSilentLong() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let db = try NarrativeDatabase(path: dir.file("db.sqlite"), bucketWidth: 3600)
-        let burst: Int64 = 1_795_860_000
-        try Self.seeded(db, burstAt: burst)
+        let db = try Self.seededDatabase(in: dir)
+        let burst = Self.burst
         let stage = DetectionStage(parameters: Configuration.Detection())
         #expect(try stage.run(narratives: ["ai"], database: db, now: burst + Self.hour + 60).count == 1)
         // Three hours without any item: still firing.
@@ -257,9 +264,8 @@ struct DetectionStageTests {
     @Test func recurrenceCountsEarlierEpisodesAndTheirPeak() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let db = try NarrativeDatabase(path: dir.file("db.sqlite"), bucketWidth: 3600)
-        let burst: Int64 = 1_795_860_000
-        try Self.seeded(db, burstAt: burst)
+        let db = try Self.seededDatabase(in: dir)
+        let burst = Self.burst
         let stage = DetectionStage(parameters: Configuration.Detection())
         _ = try stage.run(narratives: ["ai"], database: db, now: burst + Self.hour + 60)
         // Ordinary days, then a second wave two days after the first.
@@ -311,9 +317,8 @@ struct DetectionStageTests {
     @Test func aBurstFromOneFeedAmongSeveralIsNotAWave() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let db = try NarrativeDatabase(path: dir.file("db.sqlite"), bucketWidth: 3600)
-        let burst: Int64 = 1_795_860_000
-        try Self.seeded(db, burstAt: burst) // history and the burst, all from f.test
+        let db = try Self.seededDatabase(in: dir) // history and the burst, all from f.test
+        let burst = Self.burst
         try db.ingest(IngestBatch(feedURL: "https://g.test/rss", feedTitle: "G", fetchedAt: burst - 86_400, etag: nil, lastModified: nil,
                                   items: [IngestItem(key: "g1", title: "t", link: nil, published: burst - 86_400, bucketStart: burst - 86_400, mentions: [:])]))
         let stage = DetectionStage(parameters: Configuration.Detection())

@@ -17,7 +17,7 @@ MANPAGE     = .build/plugins/GenerateManual/outputs/narrative-watch/narrative-wa
 
 # Debian packages: the C libraries the build links, and journald for the tests.
 BUILD_DEPS := libcurl4-openssl-dev libsqlite3-dev libsystemd-dev libxml2-dev pkg-config
-TEST_DEPS  := $(BUILD_DEPS) systemd
+TEST_DEPS  := $(BUILD_DEPS) systemd tzdata
 
 .PHONY: all build release release-static manual install uninstall run test journald deps test-deps webhook-verifier check-unit systemd-test bench bench-parse fuzz-parse clean
 

@@ -37,7 +37,7 @@ let package = Package(
 
         // Webhook delivery: payloads, signatures, the retry schedule and the HTTP POST.
         .target(name: "Webhooks", dependencies: [
-            "CCurl", "NarrativeCore", "SeriesStore", "Notify",
+            "CCurl", "NarrativeCore", "FeedFetch", "SeriesStore", "Notify",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -63,7 +63,7 @@ let package = Package(
         .executableTarget(name: "narrative-bench", dependencies: ["NarrativeCore", "FeedParse", "Pipeline"],
                           path: "Benchmarks/NarrativeBench", swiftSettings: strict),
 
-        .testTarget(name: "NarrativeCoreTests", dependencies: ["NarrativeCore"],
+        .testTarget(name: "NarrativeCoreTests", dependencies: ["NarrativeCore", "TestSupport"],
                     resources: [], swiftSettings: strict),
         .testTarget(name: "AdapterTests", dependencies: ["FeedFetch", "FeedParse", "SeriesStore", "Notify", "NarrativeCore", "Pipeline", "Webhooks", "TestSupport",
                                                          .product(name: "Logging", package: "swift-log")],

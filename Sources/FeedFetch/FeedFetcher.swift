@@ -1,5 +1,7 @@
 internal import CCurl
-import Foundation
+import FoundationEssentials
+import NarrativeCore
+import Synchronization
 
 /// Fetches many feeds at once on one libcurl multi handle, driven by one thread of its own
 /// so blocking network waits never occupy Swift's cooperative threads.
@@ -36,12 +38,10 @@ public struct FeedFetcher: Sendable {
         let control = FetchControl(credits: max(1, window ?? 4 * options.concurrency))
         // A caller that stops listening (its task failed or was cancelled) stops the transfers.
         continuation.onTermination = { _ in control.cancel() }
-        let thread = Thread {
+        DetachedThread.start(name: "nw-fetch") {
             Self.perform(requests, options: options, control: control, heartbeat: heartbeat) { continuation.yield(($0, $1)) }
             continuation.finish()
         }
-        thread.name = "narrative-watch-fetch"
-        thread.start()
         return FetchStream(stream: stream, control: control)
     }
 
@@ -121,45 +121,52 @@ public struct FetchStream: AsyncSequence, Sendable {
 /// What the caller and the fetch thread share: room for results the caller has not taken
 /// yet, a way to wake the thread out of `curl_multi_poll` while its multi handle lives, and
 /// the caller's wish to stop.
-final class FetchControl: @unchecked Sendable {
-    private let lock = NSLock()
-    private var multi: UnsafeMutableRawPointer?
-    private var credits: Int
-    private var cancelled = false
+final class FetchControl: Sendable {
+    private struct State {
+        var multi: MultiHandle?
+        var credits: Int
+        var cancelled = false
 
-    init(credits: Int) { self.credits = credits }
+        func wake() { if let multi { _ = curl_multi_wakeup(multi.pointer) } }
+    }
+    /// The fetch thread's multi handle; `curl_multi_wakeup` is the one call other threads make on it.
+    private struct MultiHandle: @unchecked Sendable { let pointer: UnsafeMutableRawPointer }
+    private let state: Mutex<State>
 
-    func attach(_ multi: UnsafeMutableRawPointer) { lock.withLock { self.multi = multi } }
-    func detach() { lock.withLock { multi = nil } }
+    init(credits: Int) { state = Mutex(State(credits: credits)) }
+
+    func attach(_ multi: UnsafeMutableRawPointer) {
+        let handle = MultiHandle(pointer: multi)
+        state.withLock { $0.multi = handle }
+    }
+    func detach() { state.withLock { $0.multi = nil } }
 
     /// Room for one more result, if there is any.
     func takeCredit() -> Bool {
-        lock.withLock {
-            guard credits > 0 else { return false }
-            credits -= 1
+        state.withLock {
+            guard $0.credits > 0 else { return false }
+            $0.credits -= 1
             return true
         }
     }
 
     /// The caller dealt with a result: its room is free, and the thread may start a transfer.
     func returnCredit() {
-        lock.withLock {
-            credits += 1
-            wakeLocked()
+        state.withLock {
+            $0.credits += 1
+            $0.wake()
         }
     }
 
     /// Asks the fetch thread to abandon its transfers and end.
     func cancel() {
-        lock.withLock {
-            cancelled = true
-            wakeLocked()
+        state.withLock {
+            $0.cancelled = true
+            $0.wake()
         }
     }
 
-    var isCancelled: Bool { lock.withLock { cancelled } }
-
-    private func wakeLocked() { if let multi { _ = curl_multi_wakeup(multi) } }
+    var isCancelled: Bool { state.withLock { $0.cancelled } }
 }
 
 /// One easy handle with the buffers its callbacks fill.
@@ -229,7 +236,7 @@ private final class Transfer {
                 if parts.count >= 2, let status = Int(parts[1]) { transfer.statuses.append(status) }
             } else if let colon = line.firstIndex(of: ":") {
                 let name = line[..<colon].lowercased()
-                transfer.headers[name] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
+                transfer.headers[name] = line[line.index(after: colon)...].trimmedWhitespace
             }
             return length
         }

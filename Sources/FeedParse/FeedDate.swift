@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import NarrativeCore
 
 /// Dates as feeds write them, read without allocation in the common cases:
@@ -175,12 +175,12 @@ public enum FeedDate {
                     offset = z
                 } else if w.count == 1, time != nil, offset == nil, let z = military(w) {
                     offset = z
-                } else if w.contains("/"), offset == nil, let zone = TimeZone(identifier: ianaName(w)) {
+                } else if w.contains("/"), offset == nil, let zone = ZoneInfo.named(ianaName(w)) {
                     guard let d = day, let mo = month, let y = year, let (h, mi, s) = time,
                           let local = assemble(y, mo, d, h, mi, s, offset: 0) else { return nil }
                     // The zone's offset at that local time.
-                    let guess = zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(local)))
-                    offset = zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(local - Int64(guess))))
+                    let guess = zone.offset(at: local)
+                    offset = zone.offset(at: local - Int64(guess))
                 } else {
                     return nil
                 }
@@ -315,7 +315,7 @@ public enum FeedDate {
         }
     }
 
-    /// IANA names were lower-cased for matching; TimeZone wants them as written.
+    /// IANA names were lower-cased for matching; the tz database wants them as written.
     private static func ianaName(_ w: String) -> String {
         w.split(separator: "/").map { part in
             part.split(separator: "_").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined(separator: "_")

@@ -103,7 +103,7 @@ enum FeedEncoding {
         let end = min(b.count, i + 512)
         guard let close = (i..<end).first(where: { b[$0] == UInt8(ascii: ">") }) else { return nil }
         let decl = String(decoding: b[i..<close], as: UTF8.self)
-        guard let key = decl.range(of: "encoding") else { return nil }
+        guard let key = decl.firstRange(of: "encoding") else { return nil }
         var rest = decl[key.upperBound...].drop { $0 == " " || $0 == "=" || $0 == "\t" }
         guard let quote = rest.first, quote == "\"" || quote == "'" else { return nil }
         rest = rest.dropFirst()
@@ -114,7 +114,7 @@ enum FeedEncoding {
     /// Lower-case names, with the aliases feeds use mapped to what iconv knows, and the
     /// national encodings widened to the supersets that servers really send.
     static func normalize(_ name: String) -> String {
-        let n = name.trimmingCharacters(in: .whitespaces).lowercased()
+        let n = name.trimmedWhitespace.lowercased()
         switch n {
         case "utf8", "utf-8", "unicode-1-1-utf-8", "x-unicode20utf8": return "utf-8"
         case "iso-8859-1", "iso8859-1", "iso_8859-1", "latin1", "latin-1", "l1", "us-ascii", "ascii", "windows-1252", "cp1252",

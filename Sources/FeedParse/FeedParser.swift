@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Reads RSS, Atom and JSON Feed documents; the same code serves the daemon and `parse`.
 public enum FeedParser {
@@ -55,9 +55,9 @@ public enum FeedParser {
     public static func charset(fromContentType contentType: String?) -> String? {
         guard let contentType else { return nil }
         for parameter in contentType.split(separator: ";").dropFirst() {
-            let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmedWhitespace }
             guard pair.count == 2, pair[0].lowercased() == "charset" else { continue }
-            let value = pair[1].trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
+            let value = String(pair[1].drop { $0 == "\"" || $0 == "'" }.reversed().drop { $0 == "\"" || $0 == "'" }.reversed())
             return value.isEmpty ? nil : value
         }
         return nil
@@ -90,12 +90,12 @@ enum LinkResolver {
     }
 
     static func resolve(_ link: String, against base: String) -> String {
-        let trimmed = link.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = link.trimmedWhitespace
         if isAbsolute(trimmed) { return trimmed }
         if let baseURL = URL(string: base), baseURL.scheme != nil, let url = URL(string: trimmed, relativeTo: baseURL) {
             return url.absoluteString
         }
-        guard let schemeEnd = base.range(of: "://") else { return trimmed.isEmpty ? base : trimmed }
+        guard let schemeEnd = base.firstRange(of: "://") else { return trimmed.isEmpty ? base : trimmed }
         let scheme = base[..<schemeEnd.lowerBound]
         let afterScheme = base[schemeEnd.upperBound...]
         let authority = afterScheme.prefix { $0 != "/" && $0 != "?" && $0 != "#" }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import NarrativeCore
 
 /// Builds a `ParsedFeed` from RSS (0.90, 0.91/0.92, 1.0, 2.0) and Atom (0.3, 1.0) events, with
@@ -633,7 +633,7 @@ final class SyndicationReader: XMLEventHandler {
     }
 
     private static func normalizeLanguage(_ lang: String) -> String {
-        lang.trimmed.replacingOccurrences(of: "_", with: "-")
+        lang.trimmed.replacing("_", with: "-")
     }
 
     private func resolve(_ link: String, against base: String?) -> String {

@@ -1,5 +1,6 @@
 internal import CSystemd
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Structured entries to journald through `sd_journal_sendv`, or to stderr where no
 /// journal listens (a terminal, a container).
@@ -27,7 +28,7 @@ public enum Journal {
 
     /// Writes one line to stderr.
     public static func writeStderr(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        StandardStream.error.write(line + "\n")
     }
 
     /// Sends an entry to the journal when it is there, and its message to stderr when

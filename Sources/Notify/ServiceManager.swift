@@ -1,5 +1,6 @@
 internal import CSystemd
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Talks to the service manager through `sd_notify` (`$NOTIFY_SOCKET`); does nothing outside systemd.
 public enum ServiceManager {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import NarrativeCore
 
 /// Finds and reads the configuration file in the documented lookup order.

@@ -1,6 +1,6 @@
 import FeedFetch
 import FeedParse
-import Foundation
+import FoundationEssentials
 import SeriesStore
 import Synchronization
 

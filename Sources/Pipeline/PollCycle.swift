@@ -1,6 +1,6 @@
 import FeedFetch
 import FeedParse
-import Foundation
+import FoundationEssentials
 import Logging
 import NarrativeCore
 import Notify
@@ -220,7 +220,7 @@ public struct PollCycle {
     static func maxAge(_ header: String?) -> Int? {
         guard let header else { return nil }
         for directive in header.split(separator: ",") {
-            let parts = directive.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            let parts = directive.split(separator: "=", maxSplits: 1).map { $0.trimmedWhitespace.lowercased() }
             if parts.count == 2, parts[0] == "max-age" || parts[0] == "s-maxage", let v = Int(parts[1]), v >= 0 { return v }
         }
         return nil

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// When to try a failed delivery again: exponential backoff with jitter, `Retry-After` when
 /// the receiver names a time. Pure: attempts, jitter and the clock are parameters.

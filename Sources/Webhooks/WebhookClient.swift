@@ -1,5 +1,6 @@
 internal import CCurl
-import Foundation
+import FoundationEssentials
+import FeedFetch
 
 /// One POST to a webhook receiver through libcurl, run on a thread of its own so a slow
 /// receiver never occupies Swift's cooperative threads.
@@ -27,9 +28,9 @@ public struct WebhookClient: Sendable {
     public func post(url: String, headers: [(String, String)], body: [UInt8]) async -> Answer {
         let timeout = timeout, userAgent = userAgent
         return await withCheckedContinuation { continuation in
-            let thread = Thread { continuation.resume(returning: Self.perform(url: url, headers: headers, body: body, timeout: timeout, userAgent: userAgent)) }
-            thread.name = "narrative-watch-webhook"
-            thread.start()
+            DetachedThread.start(name: "nw-webhook") {
+                continuation.resume(returning: Self.perform(url: url, headers: headers, body: body, timeout: timeout, userAgent: userAgent))
+            }
         }
     }
 
@@ -65,7 +66,7 @@ public struct WebhookClient: Sendable {
             let line = String(decoding: UnsafeRawBufferPointer(start: data, count: length), as: UTF8.self)
             if let colon = line.firstIndex(of: ":"), line[..<colon].lowercased() == "retry-after" {
                 Unmanaged<HeaderCapture>.fromOpaque(user).takeUnretainedValue().retryAfter =
-                    line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
+                    line[line.index(after: colon)...].trimmedWhitespace
             }
             return length
         }

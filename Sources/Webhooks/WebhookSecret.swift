@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import NarrativeCore
 
 /// Where a hook's `whsec_…` secret comes from: `secret_file` (a relative path resolves against

@@ -1,12 +1,12 @@
 import Crypto
-import Foundation
+import FoundationEssentials
 
 /// Standard Webhooks signatures: `v1,` + base64 HMAC-SHA256 over `id.timestamp.body`,
 /// keyed with the bytes of a `whsec_…` secret. Pure: the same inputs always sign the same.
 public enum WebhookSignature {
     /// The key inside a `whsec_<base64>` secret; nil when it is not one.
     public static func key(fromSecret secret: String) -> [UInt8]? {
-        let trimmed = secret.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = secret.trimmedWhitespace
         guard trimmed.hasPrefix("whsec_"), let data = Data(base64Encoded: String(trimmed.dropFirst(6))), !data.isEmpty else { return nil }
         return Array(data)
     }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import NarrativeCore
 import Notify
 import SeriesStore
@@ -47,7 +47,7 @@ extension NarrativeWatch {
                     for a in alerts {
                         let e = a.episode
                         table.rows.append([Timestamp.iso8601(e.bucketStart), e.narrative, e.state == .firing ? Colour.red(e.state.rawValue) : e.state.rawValue, String(e.observed),
-                                           String(format: "%.1f", e.expected), String(format: "%.1f×", e.lift), String(format: "%.1f", e.score),
+                                           fixed(e.expected, 1), fixed(e.lift, 1) + "×", fixed(e.score, 1),
                                            String(a.spikesIn90Days), String(a.sources), String((a.topItems.first?.title ?? "").prefix(60))])
                     }
                     emit(table.render())

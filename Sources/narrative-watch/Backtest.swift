@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import NarrativeCore
 import Pipeline
 import SeriesStore
@@ -78,8 +78,8 @@ extension NarrativeWatch {
             case .table:
                 var table = TextTable(header: ["bucket", "narrative", "observed", "expected", "lift", "score"], rightAligned: [2, 3, 4, 5])
                 for (id, e) in alerts {
-                    table.rows.append([Timestamp.iso8601(e.bucketStart), id, String(e.observed), String(format: "%.1f", e.expected),
-                                       String(format: "%.1f×", e.lift), String(format: "%.1f", e.score)])
+                    table.rows.append([Timestamp.iso8601(e.bucketStart), id, String(e.observed), fixed(e.expected, 1),
+                                       fixed(e.lift, 1) + "×", fixed(e.score, 1)])
                 }
                 emit(alerts.isEmpty ? "no alerts would have been raised since \(Timestamp.iso8601(from))" : table.render()
                      + "\n\(alerts.count) alert\(alerts.count == 1 ? "" : "s") with significance \(parameters.significance), min lift \(parameters.minLift), min count \(parameters.minCount)")

@@ -1,5 +1,6 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 import Logging
 import NarrativeCore
 import Notify
@@ -47,7 +48,7 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 
 /// Writes to stdout without buffering surprises.
 func emit(_ text: String) {
-    FileHandle.standardOutput.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+    StandardStream.output.write(text.hasSuffix("\n") ? text : text + "\n")
 }
 
 /// Prints one clear line to stderr and exits non-zero.

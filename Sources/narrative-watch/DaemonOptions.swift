@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import Logging
 import NarrativeCore
 import Pipeline
@@ -23,12 +23,12 @@ struct DaemonOptions: ParsableArguments {
 
     /// Creates the database's directory when missing, so `./var/` works on a fresh clone.
     private func ensureDirectory(for path: String) throws {
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? ""
         guard !directory.isEmpty else { return }
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
-            throw fail("cannot create the database directory \(directory): \(error.localizedDescription)")
+            throw fail("cannot create the database directory \(directory): \(Files.reason(error))")
         }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Notify
 import NarrativeCore
 import Pipeline
 
@@ -44,7 +45,7 @@ extension NarrativeWatch {
                 ]).serialized()
                 out += "\n"
             }
-            FileHandle.standardOutput.write(Data(out.utf8))
+            StandardStream.output.write(out)
         }
 
         static func step(_ text: String) throws -> Int {
@@ -79,16 +80,16 @@ enum CSVSeries {
     static func read(path: String) throws -> [Row] {
         let text: String
         do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
+            text = String(decoding: try Files.read(path), as: UTF8.self)
         } catch {
-            throw fail("\(path): cannot read: \(error.localizedDescription)", code: 66)
+            throw fail("\(path): cannot read: \(error)", code: 66)
         }
         var rows: [Row] = []
         var columns: (time: Int, value: Int, total: Int?) = (0, 1, nil)
         for (n, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
-            let line = raw.trimmingCharacters(in: .whitespaces)
+            let line = raw.trimmedWhitespace
             if line.isEmpty { continue }
-            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmedWhitespace }
             if n == 0, Double(fields.count > 1 ? fields[1] : "") == nil {
                 let names = fields.map { $0.lowercased() }
                 guard let t = names.firstIndex(of: "timestamp"), let v = names.firstIndex(of: "value") else {

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import NarrativeCore
 import FeedParse
 import SeriesStore
@@ -60,9 +60,9 @@ extension NarrativeWatch.Feeds {
         func run() throws {
             let bytes: [UInt8]
             do {
-                bytes = file == "-" ? Array(FileHandle.standardInput.readDataToEndOfFile()) : Array(try Data(contentsOf: URL(fileURLWithPath: file)))
+                bytes = try Files.read(file)
             } catch {
-                throw fail("\(file): cannot read: \(error.localizedDescription)", code: 66)
+                throw fail("\(file): cannot read: \(error)", code: 66)
             }
             let subscriptions: [OPMLReader.Subscription]
             do {
@@ -80,8 +80,7 @@ extension NarrativeWatch.Feeds {
 
         /// A TOML basic string.
         static func quoted(_ s: String) -> String {
-            "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-                .replacingOccurrences(of: "\n", with: " ") + "\""
+            "\"" + s.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"").replacing("\n", with: " ") + "\""
         }
     }
 }

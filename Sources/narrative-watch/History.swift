@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import NarrativeCore
 import SeriesStore
 
@@ -90,8 +90,8 @@ extension NarrativeWatch {
                                 bar += "  \(evidence.sources) feeds: \(evidence.terms.joined(separator: ", "))"
                             }
                             table.rows.append([narrative, Timestamp.iso8601(p.start), String(p.items),
-                                               share ? String(format: "%.1f%%", pointShare * 100) : String(p.matched), String(p.mentions),
-                                               p.expected.map { String(format: "%.1f", $0) } ?? "-", p.score.map { String(format: "%.1f", $0) } ?? "-",
+                                               share ? fixed(pointShare * 100, 1) + "%" : String(p.matched), String(p.mentions),
+                                               p.expected.map { fixed($0, 1) } ?? "-", p.score.map { fixed($0, 1) } ?? "-",
                                                p.spike ? Colour.red("SPIKE") : "", p.spike ? Colour.red(bar) : bar])
                         }
                     }
@@ -100,9 +100,9 @@ extension NarrativeWatch {
                     let svg = SVGChart(title: "\(narratives.joined(separator: ", ")) — \(share ? "share of all items" : "matching items") per \(ConfigUnits.format(seconds: width))",
                                        yLabel: share ? "% of items" : "items", series: charted).render()
                     do {
-                        try svg.write(toFile: chart, atomically: true, encoding: .utf8)
+                        try Files.write(svg, to: chart)
                     } catch {
-                        throw fail("cannot write \(chart): \(error.localizedDescription)")
+                        throw fail("cannot write \(chart): \(error)")
                     }
                 }
                 if data.outputFormat == .csv { emit(csv.joined(separator: "\n")) }

@@ -1,6 +1,6 @@
 import ArgumentParser
 import FeedParse
-import Foundation
+import FoundationEssentials
 import NarrativeCore
 import Pipeline
 
@@ -31,9 +31,9 @@ extension NarrativeWatch {
             for path in paths {
                 let bytes: [UInt8]
                 do {
-                    bytes = path == "-" ? Array(FileHandle.standardInput.readDataToEndOfFile()) : try Self.readFile(path)
+                    bytes = try Files.read(path)
                 } catch {
-                    throw fail("\(path): cannot read: \(error.localizedDescription)")
+                    throw fail("\(path): cannot read: \(error)")
                 }
                 totalBytes += bytes.count
                 let result = Result { () throws(FeedParseError) in try FeedParser.parse(bytes) }
@@ -51,31 +51,6 @@ extension NarrativeWatch {
             }
         }
 
-        /// A file's bytes, read straight into the array the parser takes (no intermediate Data).
-        static func readFile(_ path: String) throws -> [UInt8] {
-            let fd = open(path, O_RDONLY)
-            guard fd >= 0 else { throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: path]) }
-            defer { close(fd) }
-            var info = stat()
-            guard fstat(fd, &info) == 0 else { throw CocoaError(.fileReadUnknown) }
-            var size = Int(info.st_size)
-            var bytes = [UInt8](repeating: 0, count: max(size, 0))
-            var filled = 0
-            while true {
-                if filled == size {
-                    // The file grew, or its size was not known: read on in larger steps.
-                    size = max(size * 2, 1 << 16)
-                    bytes.append(contentsOf: [UInt8](repeating: 0, count: size - bytes.count))
-                }
-                let got = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, size - filled) }
-                if got < 0 { throw CocoaError(.fileReadUnknown) }
-                if got == 0 { break }
-                filled += got
-            }
-            bytes.removeSubrange(filled...)
-            return bytes
-        }
-
         /// The configuration's matcher when one is given or found; a broken given one is an error.
         private func narrativeMatcher() throws -> NarrativeMatcher? {
             let environment = ProcessInfo.processInfo.environment
@@ -91,13 +66,9 @@ extension NarrativeWatch {
         private func expand(_ files: [String]) throws -> [String] {
             var out: [String] = []
             for file in files {
-                var isDirectory: ObjCBool = false
-                if file != "-", FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), isDirectory.boolValue {
+                if file != "-", Files.isDirectory(file) {
                     let names = (try? FileManager.default.contentsOfDirectory(atPath: file)) ?? []
-                    out += names.filter { !$0.hasPrefix(".") }.sorted().map { "\(file)/\($0)" }.filter {
-                        var dir: ObjCBool = false
-                        return FileManager.default.fileExists(atPath: $0, isDirectory: &dir) && !dir.boolValue
-                    }
+                    out += names.filter { !$0.hasPrefix(".") }.sorted().map { "\(file)/\($0)" }.filter { !Files.isDirectory($0) }
                 } else {
                     out.append(file)
                 }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import NarrativeCore
 import Pipeline
 import SeriesStore

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import NarrativeCore
 import Pipeline
 import SeriesStore
@@ -84,9 +84,9 @@ extension NarrativeWatch {
                 var table = TextTable(header: ["narrative", "now", "expected", "lift", "trend", "7 days", "90d spikes", "hype", "alert"],
                                       rightAligned: [1, 2, 3, 6, 7])
                 for r in rows {
-                    table.rows.append([r.narrative, String(r.last?.matched ?? 0), r.last?.expected.map { String(format: "%.1f", $0) } ?? "-",
-                                       String(format: "%.1f×", r.lift), r.trend >= 1.1 ? Colour.green(Self.arrow(r.trend)) : Self.arrow(r.trend), Sparkline.render(r.week), String(r.spikes90),
-                                       r.hype.map { String(format: "%.0f%%", $0 * 100) } ?? "-", Colour.red(r.firing ?? "")])
+                    table.rows.append([r.narrative, String(r.last?.matched ?? 0), r.last?.expected.map { fixed($0, 1) } ?? "-",
+                                       fixed(r.lift, 1) + "×", r.trend >= 1.1 ? Colour.green(Self.arrow(r.trend)) : Self.arrow(r.trend), Sparkline.render(r.week), String(r.spikes90),
+                                       r.hype.map { fixed($0 * 100, 0) + "%" } ?? "-", Colour.red(r.firing ?? "")])
                 }
                 emit(table.render())
             }

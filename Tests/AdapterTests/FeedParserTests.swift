@@ -1,4 +1,4 @@
-import FeedParse
+@testable import FeedParse
 import Foundation
 import NarrativeCore
 import Testing
@@ -404,5 +404,46 @@ struct FeedDateTests {
                       "Sun, 17 Dec 2017 1:55 PM EST", "Mon, 09 Apr 2018, 16:04", "03/04/2020 10:00 GMT", "1520932969"])
     func rejectsImpossibleDates(text: String) {
         #expect(FeedDate.parse(text) == nil)
+    }
+}
+
+/// Zones named in dates, read from the tz database without ICU.
+struct ZoneInfoTests {
+    @Test func brusselsIsOneHourAheadInWinterAndTwoInSummer() throws {
+        let zone = try #require(ZoneInfo.named("Europe/Brussels"), "tzdata is installed (make test-deps)")
+        #expect(zone.offset(at: 1_456_358_400) == 3_600) // 2016-02-25T00:00Z
+        #expect(zone.offset(at: 1_467_331_200) == 7_200) // 2016-07-01T00:00Z
+        // The spring change: 2016-03-27T01:00Z.
+        #expect(zone.offset(at: 1_459_040_399) == 3_600)
+        #expect(zone.offset(at: 1_459_040_400) == 7_200)
+    }
+
+    @Test(arguments: ["Mars/Olympus_Mons", "../../etc/passwd", "/etc/localtime", "Europe/../../../etc/passwd", ""])
+    func unknownOrEscapingNamesAreNoZone(name: String) {
+        #expect(ZoneInfo.named(name) == nil)
+    }
+
+    /// A version 1 file with two transitions: +1 h until the first, +2 h between, +1 h after.
+    static func tzif(truncatedTo length: Int? = nil) -> [UInt8] {
+        func be32(_ v: Int32) -> [UInt8] { withUnsafeBytes(of: v.bigEndian, Array.init) }
+        var b = Array("TZif".utf8) + [0] + [UInt8](repeating: 0, count: 15)
+        b += be32(0) + be32(0) + be32(0) + be32(2) + be32(2) + be32(8) // isut, isstd, leap, time, type, char
+        b += be32(1_000) + be32(2_000) + [1, 0]
+        b += be32(3_600) + [0, 0] + be32(7_200) + [1, 4]
+        b += Array("CET\0CEST".utf8)
+        return length.map { Array(b.prefix($0)) } ?? b
+    }
+
+    @Test func versionOneFileGivesTheOffsetOfEachPeriod() throws {
+        let zone = try #require(ZoneInfo.parse(Self.tzif()))
+        #expect(zone.offset(at: 999) == 3_600)
+        #expect(zone.offset(at: 1_000) == 7_200)
+        #expect(zone.offset(at: 1_999) == 7_200)
+        #expect(zone.offset(at: 2_000) == 3_600)
+    }
+
+    @Test(arguments: [0, 4, 43, 44, 52, 60])
+    func truncatedFilesAreNoZone(length: Int) {
+        #expect(ZoneInfo.parse(Self.tzif(truncatedTo: length)) == nil)
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One problem in a configuration file, pointing at its line and key.
 public struct ConfigurationProblem: Sendable, Equatable, CustomStringConvertible {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// NarrativeWatch's whole configuration, validated. Every key, its unit and default is
 /// documented here and in `Config/narrative-watch.toml`.

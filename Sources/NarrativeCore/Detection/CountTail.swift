@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Upper-tail probabilities of the count models the detector uses.
 public enum CountTail {

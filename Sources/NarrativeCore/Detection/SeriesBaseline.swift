@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What the detector has learnt about one series, advanced one bucket at a time so a
 /// year of history costs one pass: exponentially weighted averages of the counts (and of

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Decides whether a bucket's count is a spike for its series, and learns from the buckets
 /// that are not.

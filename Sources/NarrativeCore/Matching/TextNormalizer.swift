@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Brings terms and item text to one form before they are compared, in one pass over the
 /// UTF-8 bytes: compatibility forms folded (full-width `ＡＩ` is `ai`), case and Latin
@@ -239,8 +239,9 @@ struct ASCIITable: Sendable {
     }
 }
 
-/// Folding of non-ASCII scalars, computed once per scalar range with Foundation's NFKC and
-/// case/diacritic folding, then Arabic normalization; CJK ideographs pass through. Entries
+/// Folding of non-ASCII scalars: a table for the ranges where NFKC and case/diacritic/width
+/// folding matter (`ScalarFoldingData.swift`, generated from Foundation's tables, with Arabic
+/// normalization applied), classification by Unicode properties elsewhere; CJK ideographs pass through. Entries
 /// point into one byte pool, so folding a scalar touches no reference counts.
 enum ScalarFolding {
     enum Kind: UInt8 {
@@ -257,7 +258,8 @@ enum ScalarFolding {
         let cased: Int32
     }
 
-    /// Ranges folded through the table; everything else is classified on the fly.
+    /// Ranges folded through the table (keep scripts/gen-scalar-folding.swift in step); everything
+    /// else is classified on the fly.
     private static let tableRanges: [ClosedRange<UInt32>] = [0x0080...0x07FF, 0x1E00...0x1FFF, 0x2000...0x206F, 0x2100...0x218F,
                                                             0x3000...0x303F, 0xF900...0xFAFF, 0xFB00...0xFDFF, 0xFE70...0xFFEF]
 
@@ -269,10 +271,11 @@ enum ScalarFolding {
 
     private static let tables: Tables = {
         var t = Tables()
+        parse(data, into: &t)
+        // Scalars of the ranges that the data leaves out are separators.
         for range in tableRanges {
-            for v in range {
-                guard let scalar = Unicode.Scalar(v) else { continue }
-                t.table[v] = compute(scalar, pool: &t.pool)
+            for v in range where t.table[v] == nil && Unicode.Scalar(v) != nil {
+                t.table[v] = Entry(kind: .separator, count: 0, folded: 0, cased: 0)
             }
         }
         t.low = (0x80...0x7FF).map { t.table[UInt32($0)]! }
@@ -318,48 +321,26 @@ enum ScalarFolding {
         }
     }
 
-    /// The folding of one scalar, from Foundation's tables, appended to `pool`.
-    fileprivate static func compute(_ scalar: Unicode.Scalar, pool: inout [UInt8]) -> Entry {
-        let none = Entry(kind: .separator, count: 0, folded: 0, cased: 0)
-        func entry(_ kind: Kind, _ folded: [UInt8], _ cased: [UInt8]) -> Entry {
-            let start = Int32(pool.count)
-            pool += folded
-            let casedStart = Int32(pool.count)
-            pool += cased.count == folded.count ? cased : folded
-            return Entry(kind: kind, count: UInt8(folded.count), folded: start, cased: casedStart)
-        }
-        let props = scalar.properties
-        switch props.generalCategory {
-        case .nonspacingMark, .enclosingMark, .format:
-            return Entry(kind: .drop, count: 0, folded: 0, cased: 0) // accents, harakat, zero-width joiners
-        case .spacingMark:
-            return entry(.mark, Array(String(scalar).utf8), Array(String(scalar).utf8))
-        default: break
-        }
-        if scalar.value == 0x0640 { return Entry(kind: .drop, count: 0, folded: 0, cased: 0) } // tatweel
-        let compatible = String(scalar).precomposedStringWithCompatibilityMapping
-        let cased = arabic(compatible.folding(options: [.diacriticInsensitive, .widthInsensitive], locale: nil))
-        let folded = arabic(compatible.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil))
-        let kept = folded.unicodeScalars.filter { $0.properties.isAlphabetic || $0.properties.numericType != nil }
-        guard !kept.isEmpty, kept.count <= 60 else { return none }
-        let foldedBytes = Array(String(String.UnicodeScalarView(kept)).utf8)
-        if kept.allSatisfy({ isCJK($0.value) }) { return entry(.cjk, foldedBytes, foldedBytes) }
-        let casedKept = cased.unicodeScalars.filter { $0.properties.isAlphabetic || $0.properties.numericType != nil }
-        return entry(.word, foldedBytes, Array(String(String.UnicodeScalarView(casedKept)).utf8))
-    }
-
-    /// Arabic letter forms that search treats as one.
-    private static func arabic(_ s: String) -> String {
-        var out = String.UnicodeScalarView()
-        for scalar in s.unicodeScalars {
-            switch scalar.value {
-            case 0x0640, 0x064B...0x065F, 0x0670: continue
-            case 0x0622, 0x0623, 0x0625, 0x0671: out.append("\u{0627}")
-            case 0x0649: out.append("\u{064A}")
-            case 0x0629: out.append("\u{0647}")
-            default: out.append(scalar)
+    /// The entries of `data` (generated from Foundation's tables), appended to `pool`.
+    private static func parse(_ data: String, into t: inout Tables) {
+        for line in data.split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            guard fields.count >= 2, let v = UInt32(fields[0], radix: 16) else { continue }
+            let kind: Kind
+            switch fields[1] {
+            case "d": t.table[v] = Entry(kind: .drop, count: 0, folded: 0, cased: 0); continue
+            case "m": kind = .mark
+            case "c": kind = .cjk
+            default: kind = .word
             }
+            guard fields.count >= 3 else { continue }
+            let folded = Array(fields[2].utf8)
+            let cased = fields.count > 3 ? Array(fields[3].utf8) : folded
+            let start = Int32(t.pool.count)
+            t.pool += folded
+            let casedStart = Int32(t.pool.count)
+            t.pool += cased.count == folded.count ? cased : folded
+            t.table[v] = Entry(kind: kind, count: UInt8(folded.count), folded: start, cased: casedStart)
         }
-        return String(out)
     }
 }

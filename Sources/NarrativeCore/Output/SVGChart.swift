@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A self-contained SVG line chart of narrative series: one line per narrative, its
 /// expectation as a dashed line over a band, spikes as markers, a UTC time axis.
@@ -59,7 +59,7 @@ public struct SVGChart: Sendable {
         var tick = (t0 / step + 1) * step
         while tick <= t1 {
             let label = Timestamp.iso8601(tick)
-            let text = step >= 86_400 ? String(label.dropFirst(5).prefix(5)) : String(label.dropFirst(5).prefix(11)).replacingOccurrences(of: "T", with: " ")
+            let text = step >= 86_400 ? String(label.dropFirst(5).prefix(5)) : String(label.dropFirst(5).prefix(11)).replacing("T", with: " ")
             svg += "<line x1=\"\(f(x(tick)))\" y1=\"\(f(top + plotH))\" x2=\"\(f(x(tick)))\" y2=\"\(f(top + plotH + 5))\" stroke=\"#555\"/>\n"
             svg += "<text x=\"\(f(x(tick)))\" y=\"\(f(top + plotH + 20))\" text-anchor=\"middle\" fill=\"#555\">\(text)</text>\n"
             tick += step

@@ -1,6 +1,5 @@
 extension StringProtocol {
-    /// The text without leading and trailing white space. Native: Foundation's
-    /// `trimmingCharacters(in:)` bridges through NSString, which shows in parsing profiles.
+    /// The text without leading and trailing white space (Unicode's, newlines included).
     public var trimmedWhitespace: String {
         let s = String(self)
         let u = s.utf8

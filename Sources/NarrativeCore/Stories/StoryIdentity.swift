@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// How one story is recognised when it reaches several feeds, or comes back with a new
 /// date or a new tracking link: a global guid, its canonical link, or its normalized title.
@@ -36,7 +36,7 @@ public struct StoryIdentity: Sendable, Equatable {
 
     public static func canonicalLink(_ link: String) -> String? {
         var rest = Substring(link.trimmedWhitespace)
-        guard let scheme = rest.range(of: "://") else { return nil }
+        guard let scheme = rest.firstRange(of: "://") else { return nil }
         guard ["http", "https"].contains(rest[..<scheme.lowerBound].lowercased()) else { return nil }
         rest = rest[scheme.upperBound...]
         if let hash = rest.firstIndex(of: "#") { rest = rest[..<hash] }

@@ -1,0 +1,92 @@
+import FoundationEssentials
+import Glibc
+import Notify
+
+/// Files the command line reads and writes, with errors an operator can read
+/// (`No such file or directory`, not an error's structure).
+enum Files {
+    /// What the system said, as `strerror` words it.
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+        init(errno code: Int32) { description = String(cString: strerror(code)) }
+    }
+
+    /// The system's words for a FileManager error (which carries the POSIX error underneath).
+    static func reason(_ error: any Error) -> String {
+        if let posix = error as? POSIXError { return Failure(errno: posix.code.rawValue).description }
+        if let cocoa = error as? CocoaError, let posix = cocoa.userInfo["NSUnderlyingError"] as? POSIXError {
+            return Failure(errno: posix.code.rawValue).description
+        }
+        return "\(error)"
+    }
+
+    /// A file's bytes, read straight into the array the parser takes (no intermediate Data);
+    /// `-` is standard input.
+    static func read(_ path: String) throws(Failure) -> [UInt8] {
+        if path == "-" { return StandardStream.input.readAll() }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw Failure(errno: errno) }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw Failure(errno: errno) }
+        guard info.st_mode & S_IFMT != S_IFDIR else { throw Failure(errno: EISDIR) }
+        var size = Int(info.st_size)
+        var bytes = [UInt8](repeating: 0, count: max(size, 0))
+        var filled = 0
+        while true {
+            if filled == size {
+                // The file grew, or its size was not known: read on in larger steps.
+                size = max(size * 2, 1 << 16)
+                bytes.append(contentsOf: [UInt8](repeating: 0, count: size - bytes.count))
+            }
+            let got = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + filled, size - filled) }
+            if got < 0 {
+                if errno == EINTR { continue }
+                throw Failure(errno: errno)
+            }
+            if got == 0 { break }
+            filled += got
+        }
+        bytes.removeSubrange(filled...)
+        return bytes
+    }
+
+    /// Replaces `path` with `text` atomically: a reader sees the old file or the new one.
+    static func write(_ text: String, to path: String) throws(Failure) {
+        let temporary = path + ".tmp-\(getpid())"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw Failure(errno: errno) }
+        var failure: Int32 = 0
+        var text = text
+        text.withUTF8 { buffer in
+            var done = 0
+            while done < buffer.count {
+                let n = Glibc.write(fd, buffer.baseAddress! + done, buffer.count - done)
+                if n > 0 { done += n } else if n < 0, errno == EINTR { continue } else { failure = n < 0 ? errno : EIO; return }
+            }
+        }
+        if failure == 0, fsync(fd) != 0 { failure = errno }
+        close(fd)
+        if failure == 0, rename(temporary, path) != 0 { failure = errno }
+        if failure != 0 {
+            unlink(temporary)
+            throw Failure(errno: failure)
+        }
+    }
+
+    /// True when `path` names a directory.
+    static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
+    }
+
+}
+
+/// `value` with `places` decimals, as printf's `%.Nf` writes it.
+func fixed(_ value: Double, _ places: Int) -> String {
+    withVaList([value]) { arguments in
+        var buffer = [CChar](repeating: 0, count: 512)
+        let length = Int(vsnprintf(&buffer, buffer.count, "%.\(places)f", arguments))
+        return String(decoding: buffer.prefix(max(0, min(length, buffer.count - 1))).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}

@@ -1,5 +1,4 @@
 import FoundationEssentials
-import Glibc
 import Logging
 import NarrativeCore
 import Notify
@@ -102,7 +101,7 @@ public struct PollingService: Service {
                 ServiceManager.status(try status(configuration, database))
                 // Hand the heap the cycle's parsing freed back to the system: between cycles the
                 // daemon's resident memory should be what it keeps, not what it once needed.
-                Self.releaseFreedHeap()
+                Heap.releaseFreed()
             }
             group.cancelAll()
         }
@@ -126,12 +125,6 @@ public struct PollingService: Service {
             return try await cycle.run(database: database, feeds: feeds, progress: progress)
         }
     }
-
-    /// glibc's `malloc_trim(0)`, when the C library has it (its header is not in Swift's Glibc module).
-    private static let trimHeap: (@convention(c) (Int) -> Int32)? = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim")
-        .map { unsafeBitCast($0, to: (@convention(c) (Int) -> Int32).self) }
-
-    private static func releaseFreedHeap() { _ = trimHeap?(0) }
 
     /// The new configuration, or nil (with its problems logged) when it cannot replace the running one.
     private func reloaded(from current: Configuration) -> Configuration? {

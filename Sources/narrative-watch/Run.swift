@@ -21,6 +21,7 @@ extension NarrativeWatch {
         @OptionGroup var options: DaemonOptions
 
         func run() async throws {
+            Heap.limitArenas(to: 2)
             let (configuration, path, logger) = try options.prepare()
             let configPath = try ConfigurationFile.locate(explicit: options.configOptions.config,
                                                           environment: ProcessInfo.processInfo.environment).get()

@@ -24,7 +24,9 @@ struct ZoneInfo: Sendable {
         return Int(low == 0 ? initialOffset : offsets[low - 1])
     }
 
-    private static let cache = Mutex<[String: ZoneInfo?]>([:])
+    /// Zones read so far. Only zones that exist are kept, so the cache is bounded by the tz
+    /// database, whatever names hostile feeds make up.
+    private static let cache = Mutex<[String: ZoneInfo]>([:])
 
     /// The zone called `name` (`Europe/Brussels`), or nil when there is no such zone.
     static func named(_ name: String) -> ZoneInfo? {
@@ -33,7 +35,8 @@ struct ZoneInfo: Sendable {
               name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "/_+-".contains($0)) }) else { return nil }
         if let known = cache.withLock({ $0[name] }) { return known }
         let directory = ProcessInfo.processInfo.environment["TZDIR"] ?? "/usr/share/zoneinfo"
-        let zone = (try? Data(contentsOf: URL(fileURLWithPath: directory + "/" + name))).flatMap { parse(Array($0)) }
+        guard let bytes = try? Data(contentsOf: URL(fileURLWithPath: directory + "/" + name)), bytes.count <= 1 << 20,
+              let zone = parse(Array(bytes)) else { return nil }
         cache.withLock { $0[name] = zone }
         return zone
     }

@@ -56,6 +56,23 @@ struct FeedParserTests {
         #expect(entry.content == "<p>نص <b>كامل</b> &amp; المزيد</p>", "the xhtml wrapper div is not content (RFC 4287 3.1.1.3)")
     }
 
+    @Test func jsonFeedFieldsOfUnexpectedTypesAreReadOneByOne() throws {
+        let json = """
+        {"version": "https://jsonfeed.org/version/1.1", "title": ["not", "text"],
+         "items": [{"id": 7, "title": 12, "url": "https://example.com/a", "tags": ["ai", 3, null, "defi"], "author": {"name": "Desk"}},
+                   "a stray string", null,
+                   {"id": "b", "title": "Second", "authors": [{"name": "Wire"}, 5]}]}
+        """
+        let feed = try FeedParser.parse(Array(json.utf8))
+        #expect(feed.title == nil)
+        #expect(feed.items.count == 2, "entries that are not objects are skipped, the others kept")
+        #expect(feed.items[0].id == "7")
+        #expect(feed.items[0].title == nil)
+        #expect(feed.items[0].categories == ["ai", "defi"])
+        #expect(feed.items[0].author == "Desk")
+        #expect(feed.items[1].author == "Wire")
+    }
+
     @Test func jsonFeedItems() throws {
         let feed = try FeedParser.parse(try Self.fixture("jsonfeed-chinese.json"))
         #expect(feed.format == .jsonfeed)

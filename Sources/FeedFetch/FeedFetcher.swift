@@ -221,6 +221,12 @@ private final class Transfer {
                 transfer.exceededCap = true
                 return 0 // makes libcurl stop with CURLE_WRITE_ERROR
             }
+            if transfer.body.capacity == 0, let declared = transfer.headers["content-length"].flatMap({ Int($0) }), declared > length {
+                // The body in one allocation of its declared size, rather than doubling up to it
+                // and keeping up to twice what it needs while it waits for the parser. (libcurl
+                // refuses a declared size over the cap before the body starts.)
+                transfer.body.reserveCapacity(min(declared, transfer.maxBody))
+            }
             if let data { data.withMemoryRebound(to: UInt8.self, capacity: length) { transfer.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: length)) } }
             return length
         }

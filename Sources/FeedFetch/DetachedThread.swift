@@ -11,7 +11,7 @@ public enum DetachedThread {
 
     /// Names the calling thread as `ps -L` and `top -H` show it (the kernel keeps 15 bytes).
     private static func setName(_ name: String) {
-        let fd = open("/proc/thread-self/comm", O_WRONLY)
+        let fd = open("/proc/thread-self/comm", O_WRONLY | O_CLOEXEC)
         guard fd >= 0 else { return }
         _ = name.withCString { write(fd, $0, min(strlen($0), 15)) }
         close(fd)

@@ -121,3 +121,17 @@ struct FeedFetcherTests {
         #expect(temporary.permanentRedirect == nil)
     }
 }
+
+struct DetachedThreadTests {
+    @Test func bodyRunsOnANamedThreadOfItsOwn() async {
+        let caller = String(decoding: (try? Data(contentsOf: URL(fileURLWithPath: "/proc/thread-self/comm"))) ?? Data(), as: UTF8.self)
+        let name = await withCheckedContinuation { continuation in
+            DetachedThread.start(name: "nw-test-thread-name") {
+                let comm = (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? ""
+                continuation.resume(returning: comm.trimmingCharacters(in: .whitespacesAndNewlines))
+            }
+        }
+        #expect(name == "nw-test-thread-", "the kernel keeps 15 bytes of a thread's name")
+        #expect(caller.trimmingCharacters(in: .whitespacesAndNewlines) != name)
+    }
+}

@@ -241,8 +241,8 @@ struct ASCIITable: Sendable {
 
 /// Folding of non-ASCII scalars: a table for the ranges where NFKC and case/diacritic/width
 /// folding matter (`ScalarFoldingData.swift`, generated from Foundation's tables, with Arabic
-/// normalization applied), classification by Unicode properties elsewhere; CJK ideographs pass through. Entries
-/// point into one byte pool, so folding a scalar touches no reference counts.
+/// normalization applied), classification by Unicode properties elsewhere; CJK ideographs
+/// pass through. Entries point into one byte pool, so folding a scalar touches no reference counts.
 enum ScalarFolding {
     enum Kind: UInt8 {
         case drop, separator, word, cjk, mark

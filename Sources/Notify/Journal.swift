@@ -28,7 +28,7 @@ public enum Journal {
 
     /// Writes one line to stderr.
     public static func writeStderr(_ line: String) {
-        StandardStream.error.write(line + "\n")
+        Descriptor.standardError.write(line + "\n")
     }
 
     /// Sends an entry to the journal when it is there, and its message to stderr when

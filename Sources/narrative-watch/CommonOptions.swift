@@ -48,7 +48,7 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 
 /// Writes to stdout without buffering surprises.
 func emit(_ text: String) {
-    StandardStream.output.write(text.hasSuffix("\n") ? text : text + "\n")
+    Descriptor.standardOutput.write(text.hasSuffix("\n") ? text : text + "\n")
 }
 
 /// Prints one clear line to stderr and exits non-zero.

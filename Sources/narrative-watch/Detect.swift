@@ -45,7 +45,7 @@ extension NarrativeWatch {
                 ]).serialized()
                 out += "\n"
             }
-            StandardStream.output.write(out)
+            Descriptor.standardOutput.write(out)
         }
 
         static func step(_ text: String) throws -> Int {

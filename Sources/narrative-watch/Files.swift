@@ -23,7 +23,7 @@ enum Files {
     /// A file's bytes, read straight into the array the parser takes (no intermediate Data);
     /// `-` is standard input.
     static func read(_ path: String) throws(Failure) -> [UInt8] {
-        if path == "-" { return StandardStream.input.readAll() }
+        if path == "-" { return Descriptor.standardInput.readAll() }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw Failure(errno: errno) }
         defer { close(fd) }
@@ -56,15 +56,7 @@ enum Files {
         let temporary = path + ".tmp-\(getpid())"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw Failure(errno: errno) }
-        var failure: Int32 = 0
-        var text = text
-        text.withUTF8 { buffer in
-            var done = 0
-            while done < buffer.count {
-                let n = Glibc.write(fd, buffer.baseAddress! + done, buffer.count - done)
-                if n > 0 { done += n } else if n < 0, errno == EINTR { continue } else { failure = n < 0 ? errno : EIO; return }
-            }
-        }
+        var failure = Descriptor(fd).write(text)
         if failure == 0, fsync(fd) != 0 { failure = errno }
         close(fd)
         if failure == 0, rename(temporary, path) != 0 { failure = errno }
@@ -80,13 +72,4 @@ enum Files {
         return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
     }
 
-}
-
-/// `value` with `places` decimals, as printf's `%.Nf` writes it.
-func fixed(_ value: Double, _ places: Int) -> String {
-    withVaList([value]) { arguments in
-        var buffer = [CChar](repeating: 0, count: 512)
-        let length = Int(vsnprintf(&buffer, buffer.count, "%.\(places)f", arguments))
-        return String(decoding: buffer.prefix(max(0, min(length, buffer.count - 1))).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
 }

@@ -68,3 +68,12 @@ enum Colour {
 
     private static func wrap(_ s: String, _ code: String) -> String { enabled && !s.isEmpty ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
 }
+
+/// `value` with `places` decimals, as printf's `%.Nf` writes it.
+func fixed(_ value: Double, _ places: Int) -> String {
+    withVaList([value]) { arguments in
+        var buffer = [CChar](repeating: 0, count: 512)
+        let length = Int(vsnprintf(&buffer, buffer.count, "%.\(places)f", arguments))
+        return String(decoding: buffer.prefix(max(0, min(length, buffer.count - 1))).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}

@@ -86,21 +86,16 @@ final class Automaton: @unchecked Sendable {
         firstOutput = 1 + quiet.count
         // Most lexicons have fewer than 65,536 states: two bytes an entry halve the table
         // (3.3 MB to 1.7 MB for 500 terms), and a smaller table misses the cache less.
-        if count <= Int(UInt16.max) {
-            let table = UnsafeMutablePointer<UInt16>.allocate(capacity: count * columns)
+        func table<Entry: FixedWidthInteger>(of _: Entry.Type) -> UnsafeMutablePointer<Entry> {
+            let table = UnsafeMutablePointer<Entry>.allocate(capacity: count * columns)
             for old in 0..<count {
-                for c in 0..<columns { table[Int(number[old]) * columns + c] = UInt16(number[Int(delta[old * columns + c])]) }
+                for c in 0..<columns { table[Int(number[old]) * columns + c] = Entry(number[Int(delta[old * columns + c])]) }
             }
-            narrow = table
-            wide = nil
-        } else {
-            let table = UnsafeMutablePointer<UInt32>.allocate(capacity: count * columns)
-            for old in 0..<count {
-                for c in 0..<columns { table[Int(number[old]) * columns + c] = UInt32(number[Int(delta[old * columns + c])]) }
-            }
-            narrow = nil
-            wide = table
+            return table
         }
+        let fitsTwoBytes = count <= Int(UInt16.max)
+        narrow = fitsTwoBytes ? table(of: UInt16.self) : nil
+        wide = fitsTwoBytes ? nil : table(of: UInt32.self)
         let stays = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
         let classes = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
         for b in 0..<256 {

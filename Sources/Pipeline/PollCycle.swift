@@ -147,8 +147,8 @@ public struct PollCycle {
                                      jitter: jitter, into: &report)
         case .notModified(let answer):
             (response, prepared) = (answer, nil)
-        case .fresh(let answer, let feed):
-            (response, prepared) = (answer, feed)
+        case .fresh(let answer, let parsed):
+            (response, prepared) = (answer, parsed)
         }
         var hints = ServerHints(maxAge: Self.maxAge(response.cacheControl))
         if let expires = response.expires.flatMap(FeedDate.parse) {

@@ -15,7 +15,7 @@ DOCDIR     ?= $(PREFIX)/share/doc/narrative-watch
 STATIC_BUILD = .build/static
 MANPAGE     = .build/plugins/GenerateManual/outputs/narrative-watch/narrative-watch.1
 
-# Debian packages: the C libraries the build links, and journald for the tests.
+# Debian packages: the C libraries the build links; journald and the tz database for the tests.
 BUILD_DEPS := libcurl4-openssl-dev libsqlite3-dev libsystemd-dev libxml2-dev pkg-config
 TEST_DEPS  := $(BUILD_DEPS) systemd tzdata
 

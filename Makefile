@@ -36,10 +36,20 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-## The binary to install: the Swift runtime linked in (a build directory of its own: the manual's
-## plugin links .build/release without the flag, and a changed flag alone does not relink), libcurl, SQLite and libsystemd from the system.
+## The binary to install: the Swift runtime linked in, libcurl, SQLite and libsystemd from the
+## system, in a build directory of its own (the manual's plugin links .build/release without these
+## flags). Linked by lld: relative relocations packed (RELR: 10 KB instead of 1.2 MB read at every
+## start) and the functions the daemon runs placed side by side (scripts/gen-function-order), so the
+## kernel maps a fraction of the code. SwiftPM rebuilds neither for changed flags nor for a changed
+## order file: the directory is started afresh when the flags change, the binary relinked when the list does.
+STATIC_FLAGS = --static-swift-stdlib -Xswiftc -use-ld=lld -Xswiftc -Xfrontend -Xswiftc -function-sections \
+	-Xcc -ffunction-sections -Xlinker -z -Xlinker pack-relative-relocs \
+	-Xlinker --symbol-ordering-file=$(CURDIR)/scripts/function-order.txt -Xlinker --no-warn-symbol-ordering
 release-static: deps
-	$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(STATIC_BUILD)
+	@echo '$(STATIC_FLAGS)' | cmp -s - $(STATIC_BUILD)/flags || \
+		{ rm -rf $(STATIC_BUILD); mkdir -p $(STATIC_BUILD); echo '$(STATIC_FLAGS)' >$(STATIC_BUILD)/flags; }
+	@if [ scripts/function-order.txt -nt $(STATIC_BUILD)/release/narrative-watch ]; then rm -f $(STATIC_BUILD)/release/narrative-watch; fi
+	$(SWIFT) build -c release $(STATIC_FLAGS) --scratch-path $(STATIC_BUILD)
 
 ## narrative-watch(1), from the command line's own help (swift-argument-parser's generate-manual plugin).
 manual: deps
@@ -47,8 +57,7 @@ manual: deps
 
 ## Install the binary, unit, message catalog, man page, README and example configuration.
 ## The configuration in $(SYSCONFDIR) is only created when missing, never overwritten.
-install: manual
-	$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(STATIC_BUILD)
+install: manual release-static
 	install -D -m 0755 $(STATIC_BUILD)/release/narrative-watch $(DESTDIR)$(PREFIX)/bin/narrative-watch
 	install -d $(DESTDIR)$(UNITDIR)
 	sed 's|/usr/bin/narrative-watch|$(PREFIX)/bin/narrative-watch|' systemd/narrative-watch.service > $(DESTDIR)$(UNITDIR)/narrative-watch.service

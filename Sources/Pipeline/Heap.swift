@@ -21,4 +21,13 @@ public enum Heap {
         let arenaMax: Int32 = -8 // M_ARENA_MAX
         _ = option?(arenaMax, count)
     }
+
+    /// Serves blocks of `bytes` and more straight from mmap, returned whole when freed
+    /// (`M_MMAP_THRESHOLD`). glibc otherwise raises that threshold to the largest such block
+    /// freed (up to 32 MB), after which feed bodies and parse buffers are carved from the arenas
+    /// and leave them fragmented between cycles.
+    public static func mapBlocks(from bytes: Int32) {
+        let mmapThreshold: Int32 = -3 // M_MMAP_THRESHOLD
+        _ = option?(mmapThreshold, bytes)
+    }
 }

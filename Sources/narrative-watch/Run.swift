@@ -22,6 +22,7 @@ extension NarrativeWatch {
 
         func run() async throws {
             Heap.limitArenas(to: 2)
+            Heap.mapBlocks(from: 64 * 1024)
             let (configuration, path, logger) = try options.prepare()
             let configPath = try ConfigurationFile.locate(explicit: options.configOptions.config,
                                                           environment: ProcessInfo.processInfo.environment).get()

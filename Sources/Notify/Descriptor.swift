@@ -26,13 +26,24 @@ public struct Descriptor: Sendable {
         }
     }
 
-    /// Everything up to end of file.
-    public func readAll() -> [UInt8] {
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65_536)
+    /// Everything up to end of file, read straight into one array: `expected` bytes to begin
+    /// with (a file's size), doubling when there are more.
+    /// - Returns: the bytes, and 0 or the `errno` that stopped the reading.
+    public func readAll(expected: Int = 0) -> (bytes: [UInt8], failure: Int32) {
+        var size = max(expected, 0)
+        var bytes = [UInt8](repeating: 0, count: size)
+        var filled = 0
         while true {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(number, $0.baseAddress, $0.count) }
-            if n > 0 { bytes += chunk[0..<n] } else if n < 0, errno == EINTR { continue } else { return bytes }
+            if filled == size {
+                // More than expected, or nothing was: read on in larger steps.
+                size = max(size * 2, 1 << 16)
+                bytes.append(contentsOf: repeatElement(0, count: size - bytes.count))
+            }
+            let got = bytes.withUnsafeMutableBytes { Glibc.read(number, $0.baseAddress! + filled, size - filled) }
+            if got > 0 { filled += got } else if got < 0, errno == EINTR { continue } else {
+                bytes.removeSubrange(filled...)
+                return (bytes, got < 0 ? errno : 0)
+            }
         }
     }
 }

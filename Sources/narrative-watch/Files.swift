@@ -23,31 +23,15 @@ enum Files {
     /// A file's bytes, read straight into the array the parser takes (no intermediate Data);
     /// `-` is standard input.
     static func read(_ path: String) throws(Failure) -> [UInt8] {
-        if path == "-" { return Descriptor.standardInput.readAll() }
+        if path == "-" { return Descriptor.standardInput.readAll().bytes }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw Failure(errno: errno) }
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw Failure(errno: errno) }
         guard info.st_mode & S_IFMT != S_IFDIR else { throw Failure(errno: EISDIR) }
-        var size = Int(info.st_size)
-        var bytes = [UInt8](repeating: 0, count: max(size, 0))
-        var filled = 0
-        while true {
-            if filled == size {
-                // The file grew, or its size was not known: read on in larger steps.
-                size = max(size * 2, 1 << 16)
-                bytes.append(contentsOf: [UInt8](repeating: 0, count: size - bytes.count))
-            }
-            let got = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + filled, size - filled) }
-            if got < 0 {
-                if errno == EINTR { continue }
-                throw Failure(errno: errno)
-            }
-            if got == 0 { break }
-            filled += got
-        }
-        bytes.removeSubrange(filled...)
+        let (bytes, failure) = Descriptor(fd).readAll(expected: Int(info.st_size))
+        guard failure == 0 else { throw Failure(errno: failure) }
         return bytes
     }
 

@@ -108,9 +108,19 @@ public enum FeedDate {
         var numbers: [Int] = []
         var current = ""
         for c in text.unicodeScalars {
-            if ("0"..."9").contains(c) { current.unicodeScalars.append(c) } else if !current.isEmpty { numbers.append(Int(current)!); current = "" }
+            if ("0"..."9").contains(c) {
+                current.unicodeScalars.append(c)
+            } else if !current.isEmpty {
+                // A run too long for Int is no part of a date.
+                guard let number = Int(current) else { return nil }
+                numbers.append(number)
+                current = ""
+            }
         }
-        if !current.isEmpty { numbers.append(Int(current)!) }
+        if !current.isEmpty {
+            guard let number = Int(current) else { return nil }
+            numbers.append(number)
+        }
         guard numbers.count == 6 else { return nil }
         var hour = numbers[3]
         if text.contains("오후") {
@@ -212,7 +222,8 @@ public enum FeedDate {
             let c = b[i]
             if isDigit(c) {
                 var v = 0, digits = 0
-                while i < n, isDigit(b[i]) { v = v * 10 + Int(b[i] - 48); digits += 1; i += 1 }
+                // Digits past the fourth only count (a run of them would overflow `v`).
+                while i < n, isDigit(b[i]) { if digits < 4 { v = v * 10 + Int(b[i] - 48) }; digits += 1; i += 1 }
                 guard digits <= 4 else { return nil }
                 if i < n, b[i] == UInt8(ascii: ":") {
                     // A time: h:mm[:ss[.frac]]
@@ -220,7 +231,7 @@ public enum FeedDate {
                     while i < n, b[i] == UInt8(ascii: ":") {
                         i += 1
                         var p = 0, pd = 0
-                        while i < n, isDigit(b[i]) { p = p * 10 + Int(b[i] - 48); pd += 1; i += 1 }
+                        while i < n, isDigit(b[i]) { if pd < 2 { p = p * 10 + Int(b[i] - 48) }; pd += 1; i += 1 }
                         guard pd == 2 else { return nil }
                         parts.append(p)
                     }

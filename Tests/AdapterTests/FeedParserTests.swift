@@ -422,6 +422,14 @@ struct FeedDateTests {
     func rejectsImpossibleDates(text: String) {
         #expect(FeedDate.parse(text) == nil)
     }
+
+    /// Runs of digits longer than any field once overflowed the tokenizer and trapped.
+    @Test(arguments: ["Sun, 16 Dec 2012 11:47:32 +0000 123456789012345678901234567890",
+                      "Sun, 16 Dec 2012 11:123456789012345678901234567890 GMT",
+                      "2004년 05월 28일 01:31:123456789012345678901234567890"])
+    func overlongDigitRunsAreRejected(text: String) {
+        #expect(FeedDate.parse(text) == nil)
+    }
 }
 
 /// Zones named in dates, read from the tz database without ICU.

@@ -20,24 +20,31 @@ enum JSONFeedReader {
             throw .notAFeed("JSON without a jsonfeed.org version")
         }
         var feed = ParsedFeed(format: .jsonfeed)
-        feed.title = document["title"]?.string
-        feed.link = document["home_page_url"]?.string
-        feed.language = document["language"]?.string
+        feed.title = text(document["title"])
+        feed.link = text(document["home_page_url"])
+        feed.language = text(document["language"])
         for entry in document["items"]?.array ?? [] where entry.isObject {
             var item = ParsedItem()
-            item.id = entry["id"]?.string ?? entry["id"]?.numberText
-            item.title = entry["title"]?.string
-            item.link = entry["url"]?.string ?? entry["external_url"]?.string
-            item.published = entry["date_published"]?.string.flatMap(FeedDate.parse)
-            item.updated = entry["date_modified"]?.string.flatMap(FeedDate.parse)
+            item.id = text(entry["id"]) ?? entry["id"]?.numberText
+            item.title = text(entry["title"])
+            item.link = text(entry["url"]) ?? text(entry["external_url"])
+            item.published = text(entry["date_published"]).flatMap(FeedDate.parse)
+            item.updated = text(entry["date_modified"]).flatMap(FeedDate.parse)
             let authors = entry["authors"]?.array?.filter(\.isObject) ?? entry["author"].map { [$0] } ?? []
-            item.author = authors.compactMap { $0["name"]?.string }.first
-            item.summary = entry["summary"]?.string
-            item.content = entry["content_html"]?.string ?? entry["content_text"]?.string
-            item.categories = entry["tags"]?.array?.compactMap(\.string) ?? []
+            item.author = authors.lazy.compactMap { text($0["name"]) }.first
+            item.summary = text(entry["summary"])
+            item.content = text(entry["content_html"]) ?? text(entry["content_text"])
+            item.categories = entry["tags"]?.array?.compactMap(text) ?? []
             feed.items.append(item)
         }
         return feed
+    }
+
+    /// A string value without its surrounding white space; nil when that leaves nothing, as
+    /// for an absent value (the XML formats read their text the same way).
+    private static func text(_ value: JSONValue?) -> String? {
+        guard let trimmed = value?.string?.trimmedWhitespace, !trimmed.isEmpty else { return nil }
+        return trimmed
     }
 
     /// What went wrong and where, in a line an operator can act on.

@@ -73,6 +73,27 @@ struct FeedParserTests {
         #expect(feed.items[1].author == "Wire")
     }
 
+    /// Blank JSON strings are absent, as empty XML elements are: an empty `url` must not become
+    /// a link nor an empty `id` a key the ingester deduplicates on.
+    @Test func jsonFeedBlankStringsAreAbsent() throws {
+        let json = """
+        {"version": "https://jsonfeed.org/version/1.1", "title": "  Chain Wire ", "home_page_url": "",
+         "items": [{"id": "", "url": " ", "external_url": "https://example.com/x", "title": "\\tAI rally\\n",
+                    "summary": "   ", "content_html": "", "content_text": "plain", "tags": ["", "ai"], "authors": [{"name": ""}, {"name": "Desk"}]}]}
+        """
+        let feed = try FeedParser.parse(Array(json.utf8))
+        #expect(feed.title == "Chain Wire")
+        #expect(feed.link == nil)
+        let item = try #require(feed.items.first)
+        #expect(item.id == nil)
+        #expect(item.link == "https://example.com/x")
+        #expect(item.title == "AI rally")
+        #expect(item.summary == nil)
+        #expect(item.content == "plain")
+        #expect(item.categories == ["ai"])
+        #expect(item.author == "Desk")
+    }
+
     @Test func jsonFeedItems() throws {
         let feed = try FeedParser.parse(try Self.fixture("jsonfeed-chinese.json"))
         #expect(feed.format == .jsonfeed)

@@ -103,19 +103,26 @@ enum CSVSeries {
             guard let time = TimeArgument.iso8601(fields[columns.time]) else {
                 throw fail("\(path):\(n + 1): '\(fields[columns.time])' is not a timestamp (ISO 8601 or YYYY-MM-DD HH:MM:SS)", code: 65)
             }
-            guard let value = Double(fields[columns.value]), value >= 0, value.isFinite else {
-                throw fail("\(path):\(n + 1): value '\(fields[columns.value])' is not a count (a number ≥ 0)", code: 65)
+            guard let value = count(fields[columns.value]) else {
+                throw fail("\(path):\(n + 1): value '\(fields[columns.value])' is not a count (a number from 0 to 10^12)", code: 65)
             }
             var total: Int?
             if let c = columns.total {
-                guard let t = Double(fields[c]), t >= 0, t.isFinite else {
-                    throw fail("\(path):\(n + 1): total '\(fields[c])' is not a count (a number ≥ 0)", code: 65)
+                guard let t = count(fields[c]) else {
+                    throw fail("\(path):\(n + 1): total '\(fields[c])' is not a count (a number from 0 to 10^12)", code: 65)
                 }
-                total = Int(t.rounded())
+                total = t
             }
-            rows.append(Row(text: fields[columns.time], time: time, value: Int(value.rounded()), total: total))
+            rows.append(Row(text: fields[columns.time], time: time, value: value, total: total))
         }
         return rows
+    }
+
+    /// A number of items, rounded; nil for what is not one. The bound keeps every sum the
+    /// detector makes far from overflowing (a larger Double would not even convert to Int).
+    static func count(_ field: String) -> Int? {
+        guard let number = Double(field), number >= 0, number <= 1e12 else { return nil }
+        return Int(number.rounded())
     }
 
     /// The most common positive gap between consecutive rows, in seconds.

@@ -414,6 +414,11 @@ struct PipelineEndToEndTests {
         let refused = try Binary.run(["detect", "--csv", bad])
         #expect(refused.status == 65)
         #expect(refused.stderr.contains("bad.csv:3: value 'lots' is not a count"), "\(refused.stderr)")
+        // Beyond what an Int holds: once a crash, now a line naming the value.
+        let huge = try dir.write("huge.csv", "timestamp,value,total\n2026-11-28 10:00:00,4,9\n2026-11-28 11:00:00,3,1e30\n")
+        let tooLarge = try Binary.run(["detect", "--csv", huge])
+        #expect(tooLarge.status == 65)
+        #expect(tooLarge.stderr.contains("huge.csv:3: total '1e30' is not a count"), "\(tooLarge.stderr)")
         let noHeader = try dir.write("noheader.csv", "when,count\n")
         #expect(try Binary.run(["detect", "--csv", noHeader]).stderr.contains("the header needs timestamp and value columns"))
     }

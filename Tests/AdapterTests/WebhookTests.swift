@@ -67,6 +67,8 @@ struct RetryScheduleTests {
         ("Sun, 29 Nov 2026 08:00:30 GMT", 30), ("Sun, 29 Nov 2026 07:59:00 GMT", 0),
         ("Mon, 30 Nov 2026 08:00:00 GMT", 86_400), ("Tue, 31 Nov 2026 08:00:00 GMT", nil), ("Sun, 29 Nov 2026 08:00:30 +0100", nil),
         ("Sun, 29 Nov 2026 25:00:00 GMT", nil),
+        // Years an Int cannot turn into seconds (once a crash of the daemon on one response header).
+        ("Sun, 29 Nov 99999999999999999 08:00:00 GMT", nil), ("Sun, 29 Nov -99999999999999999 08:00:00 GMT", nil),
     ] as [(String, Int?)])
     func retryAfterIsSecondsOrAnHTTPDate(header: String, seconds: Int?) {
         let now: Int64 = 1_795_939_200 // 2026-11-29T08:00:00Z

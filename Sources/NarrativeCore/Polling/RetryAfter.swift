@@ -16,7 +16,7 @@ public enum RetryAfter {
         guard parts.count == 6, parts[0].hasSuffix(","), parts[5] == "GMT",
               let day = Int(parts[1]), let month = months.firstIndex(of: String(parts[2])), let year = Int(parts[3]) else { return nil }
         let clock = parts[4].split(separator: ":").compactMap { Int($0) }
-        guard clock.count == 3, (1...31).contains(day), (0...23).contains(clock[0]), (0...59).contains(clock[1]),
+        guard clock.count == 3, (1...9999).contains(year), (1...31).contains(day), (0...23).contains(clock[0]), (0...59).contains(clock[1]),
               (0...60).contains(clock[2]) else { return nil }
         let time = Timestamp.seconds(year: year, month: month + 1, day: day, hour: clock[0], minute: clock[1], second: clock[2])
         return Timestamp.civil(time).2 == day ? time : nil // 31 Nov is no date

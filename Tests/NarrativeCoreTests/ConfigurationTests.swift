@@ -67,6 +67,7 @@ struct ConfigurationTests {
     @Test(arguments: [
         ("[polling]\nintervall = \"1m\"", "nw.toml:2: polling.intervall: unknown key"),
         ("[polling]\ninterval = \"fast\"", "nw.toml:2: polling.interval: 'fast' is not a duration"),
+        ("[storage]\nitem_retention = \"106751991167d\"", "nw.toml:2: storage.item_retention: '106751991167d' is longer than 100 years"),
         ("[polling]\ninterval = 15", "nw.toml:2: polling.interval: must be a string, not integer"),
         ("[polling]\nconcurrency = 0", "nw.toml:2: polling.concurrency: 0 is out of range"),
         ("[polling]\nmax_body = \"lots\"", "nw.toml:2: polling.max_body: 'lots' is not a size"),
@@ -171,7 +172,10 @@ struct ConfigUnitsTests {
         #expect(ConfigUnits.seconds("1h") == 3600)
         #expect(ConfigUnits.seconds("14d") == 14 * 86_400)
         #expect(ConfigUnits.seconds("2w") == 14 * 86_400)
-        for bad in ["", "h", "0m", "-5m", "1.5h", "10", "10 x"] { #expect(ConfigUnits.seconds(bad) == nil, "\(bad)") }
+        for bad in ["", "h", "0m", "-5m", "1.5h", "10", "10 x", "36501d", "106751991167d", "99999999999999999999s"] {
+            #expect(ConfigUnits.seconds(bad) == nil, "\(bad)")
+        }
+        #expect(ConfigUnits.seconds("36500d") == 36_500 * 86_400)
         #expect(ConfigUnits.format(seconds: 3600) == "1h")
         #expect(ConfigUnits.format(seconds: 90) == "90s")
     }

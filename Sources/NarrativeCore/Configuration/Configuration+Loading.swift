@@ -308,7 +308,11 @@ struct ConfigurationReader {
     private mutating func duration(_ e: TOMLTable.Entry, _ key: String) -> Int? {
         guard let text = string(e, key) else { return nil }
         if let v = ConfigUnits.seconds(text) { return v }
-        problem(e.line, key, "'\(text)' is not a duration (use e.g. \"90s\", \"15m\", \"1h\", \"14d\")")
+        if ConfigUnits.seconds(text, limit: .max) != nil {
+            problem(e.line, key, "'\(text)' is longer than 100 years")
+        } else {
+            problem(e.line, key, "'\(text)' is not a duration (use e.g. \"90s\", \"15m\", \"1h\", \"14d\")")
+        }
         return nil
     }
 

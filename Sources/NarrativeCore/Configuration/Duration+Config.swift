@@ -1,7 +1,12 @@
 /// Durations and sizes as the configuration and the command line write them.
 public enum ConfigUnits {
-    /// Parses `"90s"`, `"15m"`, `"1h"`, `"14d"`, `"2w"` into seconds; nil when malformed or not positive.
-    public static func seconds(_ text: String) -> Int? {
+    /// The longest duration accepted, 100 years: no interval, window or retention needs more,
+    /// and every time computed from one stays within four-digit years.
+    public static let longestDuration = 36_500 * 86_400
+
+    /// Parses `"90s"`, `"15m"`, `"1h"`, `"14d"`, `"2w"` into seconds; nil when malformed, not
+    /// positive or longer than `limit`.
+    public static func seconds(_ text: String, limit: Int = longestDuration) -> Int? {
         let trimmed = text.trimmingSpaces()
         guard let unit = trimmed.last, let value = Int(trimmed.dropLast()), value > 0 else { return nil }
         let factor: Int
@@ -14,7 +19,7 @@ public enum ConfigUnits {
         default: return nil
         }
         let (result, overflow) = value.multipliedReportingOverflow(by: factor)
-        return overflow ? nil : result
+        return overflow || result > limit ? nil : result
     }
 
     /// Parses `"10MB"`, `"512KB"`, `"1GB"`, `"300B"` into bytes (powers of 1024); nil when malformed.

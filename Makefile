@@ -19,7 +19,7 @@ MANPAGE     = .build/plugins/GenerateManual/outputs/narrative-watch/narrative-wa
 BUILD_DEPS := libcurl4-openssl-dev libsqlite3-dev libsystemd-dev libxml2-dev pkg-config
 TEST_DEPS  := $(BUILD_DEPS) systemd tzdata
 
-.PHONY: all build release release-static manual install uninstall run test journald deps test-deps webhook-verifier check-unit systemd-test bench bench-parse fuzz-parse clean
+.PHONY: all build release release-static manual install uninstall run test journald deps test-deps webhook-verifier check-unit systemd-test bench bench-parse fuzz-parse fuzz clean
 
 all: build
 
@@ -115,6 +115,11 @@ bench-parse: release
 fuzz-parse:
 	NW_FUZZ_ITERATIONS=$(or $(FUZZ_ITERATIONS),1000000) NW_FUZZ_SEED=$(or $(FUZZ_SEED),20261128) \
 		$(SWIFT) test --filter FeedParserFuzzTests
+
+## Coverage-guided fuzzing (libFuzzer + address sanitizer) of FUZZ_TARGET = feed | opml | config
+## for FUZZ_SECONDS (default 600); findings land in .build/fuzz. See scripts/fuzz.
+fuzz: deps
+	scripts/fuzz $(or $(FUZZ_TARGET),feed) $(or $(FUZZ_SECONDS),600)
 
 ## The Standard Webhooks reference library from PyPI: the tests' independent signature verifier.
 webhook-verifier:

@@ -39,6 +39,7 @@ public enum FeedParser {
                 feed.bozoMessage = result.error ?? recovery.firstRepair ?? decoded?.problem ?? "the document was repaired"
             }
         }
+        feed.removeControlCharacters()
         // Without a document URL, relative links are read against the feed's own link.
         if let base = feed.link ?? baseURL {
             for i in feed.items.indices {

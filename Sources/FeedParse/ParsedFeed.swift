@@ -1,3 +1,5 @@
+import NarrativeCore
+
 /// A feed as NarrativeWatch understands it, whatever format it came in.
 public struct ParsedFeed: Sendable, Equatable {
     public enum Format: String, Sendable { case rss2, rss1, rss09, atom1, atom03, jsonfeed }
@@ -52,6 +54,46 @@ public enum FeedParseError: Error, Sendable, Equatable, CustomStringConvertible 
         case .empty: "the document is empty"
         case .notAFeed(let what): "not a feed: \(what)"
         case .unreadable(let why): "unreadable: \(why)"
+        }
+    }
+}
+
+extension ParsedFeed {
+    /// Takes control characters (C0 but tab, line feed and return; DEL; C1) out of the text
+    /// fields, however the feed wrote them (`&amp;#27;` in an HTML title, `\u001b` in JSON):
+    /// titles reach an operator's terminal, where ESC starts a command. `summary` and `content`
+    /// stay as given.
+    mutating func removeControlCharacters() {
+        Self.clean(&title)
+        Self.clean(&link)
+        Self.clean(&language)
+        for i in items.indices {
+            Self.clean(&items[i].id)
+            Self.clean(&items[i].title)
+            Self.clean(&items[i].link)
+            Self.clean(&items[i].author)
+            if items[i].categories.contains(where: Self.hasControl) {
+                items[i].categories = items[i].categories.compactMap { var c: String? = $0; Self.clean(&c); return c }
+            }
+        }
+    }
+
+    private static func clean(_ text: inout String?) {
+        guard let value = text, hasControl(value) else { return }
+        let kept = String(String.UnicodeScalarView(value.unicodeScalars.filter { !isControl($0) })).trimmedWhitespace
+        text = kept.isEmpty ? nil : kept
+    }
+
+    /// A quick look at the bytes first: almost every string has none of these.
+    private static func hasControl(_ text: String) -> Bool {
+        text.utf8.contains { $0 < 0x20 || $0 == 0x7F || $0 == 0xC2 } && text.unicodeScalars.contains(where: isControl)
+    }
+
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x09, 0x0A, 0x0D: false
+        case 0x00...0x1F, 0x7F...0x9F: true
+        default: false
         }
     }
 }

@@ -12,7 +12,7 @@ import NarrativeCore
 ///   Windows-1252 punctuation mislabelled as Latin-1) become the characters meant;
 /// - the DOCTYPE is removed; its internal general entities are expanded here, within a budget,
 ///   so no external entity is ever loaded and no entity can blow up (billion laughs).
-/// CDATA sections and comments are copied untouched.
+/// CDATA sections and comments are otherwise copied untouched (but for forbidden controls).
 struct XMLRecovery {
     /// The repaired document, or nil when nothing needed repair (no copy is made then).
     private(set) var output: [UInt8]?
@@ -54,35 +54,57 @@ struct XMLRecovery {
             copiedUpTo = end
         }
 
+        /// Repairs the character at `k` (a C0 control or the lead byte of a C1 one); the index after it.
+        func repairCharacter(at k: Int) -> Int {
+            if b[k] == 0xC2 {
+                // U+0080…U+009F: Windows-1252 characters mislabelled as Latin-1 on the way to UTF-8.
+                guard k + 1 < n, b[k + 1] >= 0x80, b[k + 1] <= 0x9F else { return k + 1 }
+                replace(k, k + 2, with: Self.utf8(Self.windows1252[Int(b[k + 1] - 0x80)]), out: &out)
+                return k + 2
+            }
+            note("a control character XML forbids was dropped")
+            replace(k, k + 1, with: [], out: &out)
+            return k + 1
+        }
+
+        /// Drops the controls XML forbids inside a CDATA section or a comment too, which are
+        /// otherwise copied as they are: libxml2 ends the document at one. Eight bytes at a time
+        /// while none is below 0x20, since CDATA holds most of a feed's bytes.
+        func repairingControls(from start: Int, to end: Int) -> Int {
+            guard let base = b.baseAddress else { return end }
+            var k = start
+            while k < end {
+                while k + 8 <= end {
+                    let word = UnsafeRawPointer(base + k).loadUnaligned(as: UInt64.self)
+                    if (word &- 0x2020_2020_2020_2020) & ~word & 0x8080_8080_8080_8080 != 0 { break }
+                    k += 8
+                }
+                let stop = min(end, k + 8)
+                while k < stop {
+                    let c = b[k]
+                    k = c < 0x20 && c != 0x09 && c != 0x0A && c != 0x0D ? repairCharacter(at: k) : k + 1
+                }
+            }
+            return end
+        }
+
         let plain = Self.plain
         while i < n {
             // Most bytes need nothing: skip them through a table.
             while i < n, plain[Int(b[i])] { i += 1 }
             guard i < n else { break }
             let c = b[i]
-            if c == 0xC2 {
-                // U+0080…U+009F: Windows-1252 characters mislabelled as Latin-1 on the way to UTF-8.
-                if i + 1 < n, b[i + 1] >= 0x80, b[i + 1] <= 0x9F {
-                    replace(i, i + 2, with: Self.utf8(Self.windows1252[Int(b[i + 1] - 0x80)]), out: &out)
-                    i += 2
-                    continue
-                }
-                i += 1
-                continue
-            }
-            if c < 0x20 {
-                note("a control character XML forbids was dropped")
-                replace(i, i + 1, with: [], out: &out)
-                i += 1
+            if c == 0xC2 || c < 0x20 {
+                i = repairCharacter(at: i)
                 continue
             }
             if c == UInt8(ascii: "!") {
                 guard i > 0, b[i - 1] == 0x3C else { i += 1; continue }
                 i -= 1
                 if Self.matches(b, i, "<!--") {
-                    i = Self.find(b, "-->", from: i + 4).map { $0 + 3 } ?? n
+                    i = repairingControls(from: i + 4, to: Self.find(b, "-->", from: i + 4).map { $0 + 3 } ?? n)
                 } else if Self.matches(b, i, "<![CDATA[") {
-                    i = Self.find(b, "]]>", from: i + 9).map { $0 + 3 } ?? n
+                    i = repairingControls(from: i + 9, to: Self.find(b, "]]>", from: i + 9).map { $0 + 3 } ?? n)
                 } else if Self.matchesCaseInsensitive(b, i, "<!DOCTYPE") {
                     let end = readDoctype(b, from: i)
                     replace(i, end, with: [], out: &out)

@@ -387,6 +387,29 @@ struct FeedSafetyTests {
         #expect(feed.title == "ab   A &bogus; AT&T")
         #expect(feed.bozo)
     }
+
+    /// Editors paste vertical tabs and backspaces into CDATA too; libxml2 ended the document at
+    /// the first, losing the description and every item after it.
+    @Test func controlCharactersInsideCDATAAndCommentsAreDropped() throws {
+        let xml = "<rss version=\"2.0\"><channel><title>Desk</title><!-- a\u{0B}b --><item><title>One</title><guid>g1</guid>"
+            + "<description><![CDATA[<p>copy\u{0B}paste\u{08}</p>]]></description></item><item><title>Two</title><guid>g2</guid></item></channel></rss>"
+        let feed = try FeedParser.parse(Array(xml.utf8))
+        #expect(feed.items.map(\.title) == ["One", "Two"])
+        #expect(feed.items.first?.summary == "<p>copypaste</p>")
+        #expect(feed.bozo)
+    }
+
+    /// However a feed writes ESC (a reference in an HTML title, raw in CDATA, escaped in JSON),
+    /// it does not reach the terminal that shows the title.
+    @Test(arguments: [
+        "<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry><id>x</id><title type=\"html\">AI &amp;#27;]0;owned&amp;#7; rally</title></entry></feed>",
+        "<rss version=\"2.0\"><channel><item><guid>x</guid><title><![CDATA[AI \u{1B}]0;owned\u{07} rally]]></title></item></channel></rss>",
+        "{\"version\": \"https://jsonfeed.org/version/1.1\", \"items\": [{\"id\": \"x\", \"title\": \"AI \\u001b]0;owned\\u0007\\u009d rally\"}]}",
+    ])
+    func controlCharactersNeverReachATitle(document: String) throws {
+        let feed = try FeedParser.parse(Array(document.utf8))
+        #expect(feed.items.first?.title == "AI ]0;owned rally")
+    }
 }
 
 struct FeedDateTests {

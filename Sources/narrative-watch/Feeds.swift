@@ -2,6 +2,7 @@ import ArgumentParser
 import FoundationEssentials
 import NarrativeCore
 import FeedParse
+import Notify
 import SeriesStore
 
 extension NarrativeWatch {
@@ -70,17 +71,42 @@ extension NarrativeWatch.Feeds {
             } catch {
                 throw fail("\(file): \(error)", code: 65)
             }
-            var out = "# \(subscriptions.count) feeds imported from \(file)\n"
+            // Only what the configuration accepts: a feed it would refuse is named on stderr instead.
+            var blocks = "", seen = Set<String>(), imported = 0
             for s in subscriptions {
-                out += "\n[[feeds]]\nurl = \(Self.quoted(s.url))\n"
-                if let title = s.title { out += "name = \(Self.quoted(title))\n" }
+                if let problem = Configuration.urlProblem(s.url) {
+                    Journal.writeStderr("narrative-watch: \(file): skipped: \(problem)")
+                    continue
+                }
+                guard seen.insert(s.url).inserted else {
+                    Journal.writeStderr("narrative-watch: \(file): skipped: '\(s.url)' is listed twice")
+                    continue
+                }
+                blocks += "\n[[feeds]]\nurl = \(Self.quoted(s.url))\n"
+                if let title = s.title { blocks += "name = \(Self.quoted(title))\n" }
+                imported += 1
             }
+            let out = "# \(imported) feeds imported from \(file)\n" + blocks
             emit(out)
         }
 
-        /// A TOML basic string.
+        /// A TOML basic string: a title's line breaks become spaces, other control characters
+        /// (which TOML does not allow raw) escapes.
         static func quoted(_ s: String) -> String {
-            "\"" + s.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"").replacing("\n", with: " ") + "\""
+            var out = "\""
+            for scalar in s.unicodeScalars {
+                switch scalar {
+                case "\\": out += "\\\\"
+                case "\"": out += "\\\""
+                case "\n", "\r": out += " "
+                case "\t": out += "\\t"
+                case _ where scalar.value < 0x20 || scalar.value == 0x7F:
+                    let hex = String(scalar.value, radix: 16, uppercase: true)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                default: out.unicodeScalars.append(scalar)
+                }
+            }
+            return out + "\""
         }
     }
 }

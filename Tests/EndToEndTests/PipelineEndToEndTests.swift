@@ -439,6 +439,19 @@ struct PipelineEndToEndTests {
         let check = try Binary.run(["check-config", "--config", config])
         #expect(check.status == 0, "\(check.stderr)")
         #expect(check.stdout.contains("feeds:       2"))
+        // What the configuration would refuse is left out and named; odd titles stay valid TOML.
+        let messy = try dir.write("messy.opml", """
+            <opml version="1.0"><body><outline text="Line&#10;two&#13;&#9;\\ &#127;" xmlUrl="https://a.test/rss"/>
+            <outline text="script" xmlUrl="javascript:alert(1)"/><outline text="again" xmlUrl="https://a.test/rss"/></body></opml>
+            """)
+        let partly = try Binary.run(["feeds", "import-opml", messy])
+        #expect(partly.status == 0, "\(partly.stderr)")
+        #expect(partly.stdout.hasPrefix("# 1 feeds imported"), "\(partly.stdout)")
+        #expect(partly.stderr.contains("skipped: 'javascript:alert(1)' must be an http or https URL"), "\(partly.stderr)")
+        #expect(partly.stderr.contains("skipped: 'https://a.test/rss' is listed twice"), "\(partly.stderr)")
+        let messyConfig = try dir.write("messy.toml", partly.stdout + "\n[[narratives]]\nid = \"ai\"\nterms = [\"AI\"]\n")
+        let messyCheck = try Binary.run(["check-config", "--config", messyConfig])
+        #expect(messyCheck.status == 0, "\(partly.stdout)\n\(messyCheck.stderr)")
         let notOPML = try dir.write("feed.xml", "<rss version=\"2.0\"><channel/></rss>")
         let refused = try Binary.run(["feeds", "import-opml", notOPML])
         #expect(refused.status == 65)

@@ -26,6 +26,15 @@ public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
 }
 
 extension Configuration {
+    /// Nil when `text` is an absolute http(s) URL with a host, as a feed or webhook URL must
+    /// be, else why it is not.
+    public static func urlProblem(_ text: String) -> String? {
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased() else { return "'\(text)' is not a valid URL" }
+        guard scheme == "http" || scheme == "https" else { return "'\(text)' must be an http or https URL" }
+        guard let host = url.host, !host.isEmpty else { return "'\(text)' has no host" }
+        return nil
+    }
+
     /// Parses and validates configuration text, collecting every problem rather than stopping at the first.
     public static func parse(_ text: String, file: String) throws(ConfigurationError) -> Configuration {
         let root: TOMLTable
@@ -155,7 +164,7 @@ struct ConfigurationReader {
         for e in t.entries {
             let key = "feeds[\(index)].\(e.key)"
             switch e.key {
-            case "url": if let v = string(e, key) { if let error = Self.urlProblem(v) { problem(e.line, key, error) } else { feed.url = v } }
+            case "url": if let v = string(e, key) { if let error = Configuration.urlProblem(v) { problem(e.line, key, error) } else { feed.url = v } }
             case "name": if let v = string(e, key), nonEmpty(v, e, key) { feed.name = v }
             case "interval": if let v = duration(e, key) { feed.interval = v }
             case "language": if let v = string(e, key) { feed.language = v }
@@ -210,7 +219,7 @@ struct ConfigurationReader {
             let key = "webhooks[\(index)].\(e.key)"
             switch e.key {
             case "name": if let v = string(e, key), nonEmpty(v, e, key) { hook.name = v }
-            case "url": if let v = string(e, key) { if let error = Self.urlProblem(v) { problem(e.line, key, error) } else { hook.url = v } }
+            case "url": if let v = string(e, key) { if let error = Configuration.urlProblem(v) { problem(e.line, key, error) } else { hook.url = v } }
             case "format":
                 if let v = string(e, key) {
                     if let f = Configuration.Webhook.Format(rawValue: v) { hook.format = f } else { problem(e.line, key, "'\(v)' is not a format (standard, slack or discord)") }
@@ -355,11 +364,4 @@ struct ConfigurationReader {
         !v.isEmpty && v.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
     }
 
-    /// Nil when `text` is an absolute http(s) URL with a host, else why it is not.
-    static func urlProblem(_ text: String) -> String? {
-        guard let url = URL(string: text), let scheme = url.scheme?.lowercased() else { return "'\(text)' is not a valid URL" }
-        guard scheme == "http" || scheme == "https" else { return "'\(text)' must be an http or https URL" }
-        guard let host = url.host, !host.isEmpty else { return "'\(text)' has no host" }
-        return nil
-    }
 }

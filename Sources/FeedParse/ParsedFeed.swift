@@ -64,24 +64,23 @@ extension ParsedFeed {
     /// titles reach an operator's terminal, where ESC starts a command. `summary` and `content`
     /// stay as given.
     mutating func removeControlCharacters() {
-        Self.clean(&title)
-        Self.clean(&link)
-        Self.clean(&language)
+        title = title.flatMap(Self.withoutControls)
+        link = link.flatMap(Self.withoutControls)
+        language = language.flatMap(Self.withoutControls)
         for i in items.indices {
-            Self.clean(&items[i].id)
-            Self.clean(&items[i].title)
-            Self.clean(&items[i].link)
-            Self.clean(&items[i].author)
-            if items[i].categories.contains(where: Self.hasControl) {
-                items[i].categories = items[i].categories.compactMap { var c: String? = $0; Self.clean(&c); return c }
-            }
+            items[i].id = items[i].id.flatMap(Self.withoutControls)
+            items[i].title = items[i].title.flatMap(Self.withoutControls)
+            items[i].link = items[i].link.flatMap(Self.withoutControls)
+            items[i].author = items[i].author.flatMap(Self.withoutControls)
+            if items[i].categories.contains(where: Self.hasControl) { items[i].categories = items[i].categories.compactMap(Self.withoutControls) }
         }
     }
 
-    private static func clean(_ text: inout String?) {
-        guard let value = text, hasControl(value) else { return }
-        let kept = String(String.UnicodeScalarView(value.unicodeScalars.filter { !isControl($0) })).trimmedWhitespace
-        text = kept.isEmpty ? nil : kept
+    /// The text without its control characters; nil when nothing else was left.
+    private static func withoutControls(_ text: String) -> String? {
+        guard hasControl(text) else { return text }
+        let kept = String(String.UnicodeScalarView(text.unicodeScalars.filter { !isControl($0) })).trimmedWhitespace
+        return kept.isEmpty ? nil : kept
     }
 
     /// A quick look at the bytes first: almost every string has none of these.

@@ -175,6 +175,14 @@ final class SyndicationReader: XMLEventHandler {
             case "email": beginCapture(.authorEmail, depth: depth, mode: .text, isItem: true)
             default: break
             }
+        } else if depth == itemDepth + 2, ns == .media, stack[depth - 1].namespace == .media,
+                  stack[depth - 1].name == "group" || stack[depth - 1].name == "content" {
+            // Video feeds (YouTube's among them) keep an entry's description in media:group.
+            switch local {
+            case "title": beginCapture(.title, depth: depth, mode: .text, isItem: true, fallback: true)
+            case "description": beginCapture(.summary, depth: depth, mode: .text, isItem: true, fallback: true)
+            default: break
+            }
         }
     }
 

@@ -257,6 +257,35 @@ struct FeedEncodingTests {
         #expect(item.title == "don’t “stop”")
         #expect(item.summary == "it&#x2019;s …", "references inside HTML are mended; UTF-8 written as Latin-1 references is decoded")
     }
+
+    /// UTF-32 with its byte-order mark (little-endian) and without (big-endian, told by the
+    /// zero bytes around `<?xml`).
+    @Test(arguments: [true, false])
+    func utf32IsReadWithAndWithoutItsBOM(littleEndian: Bool) throws {
+        let xml = "<?xml version=\"1.0\" encoding=\"utf-32\"?><rss version=\"2.0\"><channel><title>人工智能 ₿</title></channel></rss>"
+        var bytes: [UInt8] = littleEndian ? [0xFF, 0xFE, 0, 0] : []
+        for scalar in xml.unicodeScalars {
+            withUnsafeBytes(of: littleEndian ? scalar.value.littleEndian : scalar.value.bigEndian) { bytes += $0 }
+        }
+        let feed = try FeedParser.parse(bytes)
+        #expect(feed.title == "人工智能 ₿")
+        #expect(!feed.bozo)
+    }
+
+    /// More of the legacy encodings: ISO-8859-2 (Polish), ISO-8859-15 (€ at 0xA4, Œ at 0xBC),
+    /// GB18030 (₿ is one of its four-byte sequences).
+    @Test(arguments: [
+        ("ISO-8859-2", [0x5A, 0x61, 0xBF, 0xF3, 0xB3, 0xE6], "Zażółć"),
+        ("ISO-8859-15", [0x35, 0x20, 0xA4, 0x20, 0xBC], "5 € Œ"),
+        ("GB18030", [0xB1, 0xC8, 0xCC, 0xD8, 0xB1, 0xD2, 0x20, 0x81, 0x36, 0xB5, 0x30], "比特币 ₿"),
+    ] as [(String, [UInt8], String)])
+    func moreDeclaredEncodings(encoding: String, title: [UInt8], expected: String) throws {
+        let bytes = Array("<?xml version=\"1.0\" encoding=\"\(encoding)\"?><rss version=\"2.0\"><channel><title>".utf8)
+            + title + Array("</title></channel></rss>".utf8)
+        let feed = try FeedParser.parse(bytes)
+        #expect(feed.title == expected)
+        #expect(!feed.bozo)
+    }
 }
 
 struct FeedStructureTests {
@@ -330,6 +359,43 @@ struct FeedStructureTests {
         #expect(first.categories == ["ethereum", "upgrades", "L1"])
         let second = feed.items[1]
         #expect(second.link == nil, "isPermaLink=false is not a link")
+    }
+
+    /// The namespaces news feeds use inside RSS: atom:link for the links, media:title and
+    /// media:description when the item has no title or description, dc:subject as categories.
+    @Test func mediaDublinCoreAndAtomLinksInRSS() throws {
+        let xml = """
+            <rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:atom="http://www.w3.org/2005/Atom">
+            <channel><title>Media Wire</title><atom:link href="https://wire.example.test/" rel="alternate"/>
+            <item><media:title>Bitcoin ETF flows turn positive</media:title><media:description>Inflows of $1bn</media:description>
+            <atom:link href="/etf" rel="alternate"/><dc:subject>ETF</dc:subject><dc:subject>Bitcoin</dc:subject><guid isPermaLink="false">w-1</guid></item>
+            <item><title>Own title</title><description>Own text</description><media:title>Not this</media:title><media:description>Nor this</media:description><guid isPermaLink="false">w-2</guid></item>
+            </channel></rss>
+            """
+        let feed = try FeedParser.parse(Array(xml.utf8))
+        #expect(feed.link == "https://wire.example.test/")
+        let first = try #require(feed.items.first)
+        #expect(first.title == "Bitcoin ETF flows turn positive")
+        #expect(first.summary == "Inflows of $1bn")
+        #expect(first.link == "https://wire.example.test/etf")
+        #expect(first.categories == ["ETF", "Bitcoin"])
+        #expect(feed.items[1].title == "Own title")
+        #expect(feed.items[1].summary == "Own text")
+    }
+
+    /// Video feeds (YouTube's Atom among them) keep an entry's description in media:group.
+    @Test func mediaGroupGivesAVideoEntryItsDescription() throws {
+        let atom = """
+            <feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/">
+            <title>Chain Talk</title><entry><id>yt:video:abc</id><title>Is the AI token rally real?</title>
+            <link rel="alternate" href="https://video.example.test/watch?v=abc"/>
+            <media:group><media:title>Is the AI token rally real?</media:title><media:description>We look at AI agents and DeFi.</media:description></media:group>
+            </entry></feed>
+            """
+        let entry = try #require(try FeedParser.parse(Array(atom.utf8)).items.first)
+        #expect(entry.title == "Is the AI token rally real?")
+        #expect(entry.summary == "We look at AI agents and DeFi.")
+        #expect(entry.link == "https://video.example.test/watch?v=abc")
     }
 }
 

@@ -33,13 +33,19 @@ public enum FeedParser {
                 recovery = XMLRecovery(utf8)
                 result = try SyndicationReader.read(recovery.output ?? utf8, documentURL: baseURL)
             }
+            // libxml2 closes one element per end tag whatever it names, so after one mismatch every
+            // later item nests inside the one before; read again with the nesting mended.
+            if !result.wellFormed, let mended = (recovery.output ?? utf8).withUnsafeBufferPointer(TagBalancer.balance),
+               let second = try? SyndicationReader.read(mended, documentURL: baseURL), second.feed.items.count >= result.feed.items.count {
+                result.feed = second.feed
+            }
             feed = result.feed
             if !result.wellFormed || recovery.repairedIllFormed || decoded?.problem != nil {
                 feed.bozo = true
                 feed.bozoMessage = result.error ?? recovery.firstRepair ?? decoded?.problem ?? "the document was repaired"
             }
         }
-        feed.removeControlCharacters()
+        feed.tidyTextFields()
         // Without a document URL, relative links are read against the feed's own link.
         if let base = feed.link ?? baseURL {
             for i in feed.items.indices {

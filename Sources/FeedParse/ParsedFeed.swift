@@ -59,26 +59,28 @@ public enum FeedParseError: Error, Sendable, Equatable, CustomStringConvertible 
 }
 
 extension ParsedFeed {
-    /// Takes control characters (C0 but tab, line feed and return; DEL; C1) out of the text
-    /// fields, however the feed wrote them (`&amp;#27;` in an HTML title, `\u001b` in JSON):
-    /// titles reach an operator's terminal, where ESC starts a command. `summary` and `content`
-    /// stay as given.
-    mutating func removeControlCharacters() {
-        title = title.flatMap(Self.withoutControls)
-        link = link.flatMap(Self.withoutControls)
-        language = language.flatMap(Self.withoutControls)
+    /// The text fields as `parse` shows them and the ingester keeps them: absent rather than
+    /// blank, and without control characters (C0 but tab, line feed and return; DEL; C1)
+    /// however the feed wrote them (`&amp;#27;` in an HTML title, `\u001b` in JSON), since
+    /// titles reach an operator's terminal, where ESC starts a command. `summary` and
+    /// `content` stay as given.
+    mutating func tidyTextFields() {
+        title = title.flatMap(Self.tidy)
+        link = link.flatMap(Self.tidy)
+        language = language.flatMap(Self.tidy)
         for i in items.indices {
-            items[i].id = items[i].id.flatMap(Self.withoutControls)
-            items[i].title = items[i].title.flatMap(Self.withoutControls)
-            items[i].link = items[i].link.flatMap(Self.withoutControls)
-            items[i].author = items[i].author.flatMap(Self.withoutControls)
-            if items[i].categories.contains(where: Self.hasControl) { items[i].categories = items[i].categories.compactMap(Self.withoutControls) }
+            items[i].id = items[i].id.flatMap(Self.tidy)
+            items[i].title = items[i].title.flatMap(Self.tidy)
+            items[i].link = items[i].link.flatMap(Self.tidy)
+            items[i].author = items[i].author.flatMap(Self.tidy)
+            if items[i].categories.contains(where: { $0.isEmpty || Self.hasControl($0) }) {
+                items[i].categories = items[i].categories.compactMap(Self.tidy)
+            }
         }
     }
 
-    /// The text without its control characters; nil when nothing else was left.
-    private static func withoutControls(_ text: String) -> String? {
-        guard hasControl(text) else { return text }
+    private static func tidy(_ text: String) -> String? {
+        guard hasControl(text) else { return text.isEmpty ? nil : text }
         let kept = String(String.UnicodeScalarView(text.unicodeScalars.filter { !isControl($0) })).trimmedWhitespace
         return kept.isEmpty ? nil : kept
     }

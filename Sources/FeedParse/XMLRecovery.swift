@@ -358,7 +358,7 @@ struct XMLRecovery {
 
     // MARK: Bytes
 
-    private static func matches(_ b: UnsafeBufferPointer<UInt8>, _ i: Int, _ literal: StaticString) -> Bool {
+    static func matches(_ b: UnsafeBufferPointer<UInt8>, _ i: Int, _ literal: StaticString) -> Bool {
         let count = literal.utf8CodeUnitCount
         guard i + count <= b.count else { return false }
         let p = literal.utf8Start

@@ -361,6 +361,47 @@ struct FeedStructureTests {
         #expect(second.link == nil, "isPermaLink=false is not a link")
     }
 
+    /// Unescaped HTML in a description, with tags left open and stray end tags, ended the
+    /// reading at the first item (libxml2 closes one element per end tag, whatever it names).
+    @Test func unclosedAndStrayTagsKeepEveryItem() throws {
+        let xml = "<rss version=\"2.0\"><channel><title>Desk</title>"
+            + "<item><title>One</title><guid>g1</guid><description>Intro<br><p>para<img src=\"x.png\" alt=\"a > b\"></description></item>"
+            + "<item><title>Two &amp; a < b</title><guid>g2</guid><description>text</b> more</p></description></item>"
+            + "<item><title>Three</title><guid>g3</guid></item></channel></rss>"
+        let feed = try FeedParser.parse(Array(xml.utf8))
+        #expect(feed.bozo)
+        #expect(feed.items.map(\.id) == ["g1", "g2", "g3"])
+        #expect(feed.items[0].summary?.hasPrefix("Intro<br><p>para<img src=\"x.png\"") == true)
+        #expect(feed.items[1].title == "Two & a < b")
+        #expect(feed.items[1].summary == "text more")
+    }
+
+    @Test(arguments: [
+        // An end tag closes what is open inside the element it names.
+        ("<a><b><c>x</a>", "<a><b><c>x</c></b></a>"),
+        // One that names no open element goes; a `<` that starts no tag is escaped.
+        ("<a>1 < 2</z></a>", "<a>1 &lt; 2</a>"),
+        // Attributes may hold `>`; self-closing tags and declarations open nothing.
+        ("<?xml version=\"1.0\"?><a t=\"x>y\"><br/><!-- <b> --><![CDATA[</a>]]></a>", nil),
+        // Cut off: the CDATA section is closed before the elements are.
+        ("<a><b><![CDATA[par", "<a><b><![CDATA[par]]></b></a>"),
+        // Cut off inside a tag: the fragment goes.
+        ("<a><b>x</b><c hr", "<a><b>x</b></a>"),
+    ] as [(String, String?)])
+    func tagBalancerMendsNesting(document: String, mended: String?) {
+        let out = Array(document.utf8).withUnsafeBufferPointer(TagBalancer.balance)
+        #expect(out.map { String(decoding: $0, as: UTF8.self) } == mended)
+    }
+
+    /// An empty element is an absent field, as in JSON Feed.
+    @Test func emptyTextFieldsAreAbsent() throws {
+        let xml = "<rss version=\"2.0\"><channel><title></title><item><title> </title><guid>x</guid><category></category><category>AI</category></item></channel></rss>"
+        let feed = try FeedParser.parse(Array(xml.utf8))
+        #expect(feed.title == nil)
+        #expect(feed.items.first?.title == nil)
+        #expect(feed.items.first?.categories == ["AI"])
+    }
+
     /// The namespaces news feeds use inside RSS: atom:link for the links, media:title and
     /// media:description when the item has no title or description, dc:subject as categories.
     @Test func mediaDublinCoreAndAtomLinksInRSS() throws {

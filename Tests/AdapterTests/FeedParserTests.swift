@@ -1,5 +1,6 @@
 @testable import FeedParse
 import Foundation
+import Glibc
 import NarrativeCore
 import Testing
 
@@ -183,6 +184,44 @@ struct FeedParserTests {
 }
 
 struct FeedEncodingTests {
+    /// Text in a legacy encoding, made with iconv.
+    static func encode(_ text: String, to encoding: String) throws -> [UInt8] {
+        let cd = iconv_open(encoding, "UTF-8")
+        try #require(cd != iconv_t(bitPattern: -1), "iconv knows \(encoding)")
+        defer { iconv_close(cd) }
+        var input = Array(text.utf8).map { CChar(bitPattern: $0) }
+        var output = [CChar](repeating: 0, count: input.count * 4 + 16)
+        let written = input.withUnsafeMutableBufferPointer { inp in
+            output.withUnsafeMutableBufferPointer { out in
+                var inPtr = inp.baseAddress, inLeft = inp.count
+                var outPtr = out.baseAddress, outLeft = out.count
+                _ = iconv(cd, &inPtr, &inLeft, &outPtr, &outLeft)
+                return out.count - outLeft
+            }
+        }
+        return output[..<written].map { UInt8(bitPattern: $0) }
+    }
+
+    /// No BOM, no declaration, no HTTP charset, and not UTF-8: the encoding is sniffed.
+    @Test(arguments: [
+        ("GB18030", "人工智能代币今日大涨，比特币突破新高"),
+        ("BIG5", "人工智慧代幣今日大漲，比特幣突破新高"),
+        ("SHIFT_JIS", "人工知能トークンが急騰、ビットコインも上昇"),
+        ("EUC-JP", "人工知能トークンが急騰、ビットコインも上昇"),
+        ("EUC-KR", "인공지능 토큰 급등, 비트코인 상승"),
+        ("KOI8-R", "Искусственный интеллект и блокчейн: биткоин растёт"),
+        ("WINDOWS-1251", "Искусственный интеллект и блокчейн: биткоин растёт"),
+        ("WINDOWS-1256", "الذكاء الاصطناعي يقود السوق والبيتكوين يرتفع"),
+    ])
+    func undeclaredLegacyEncodingsAreSniffed(encoding: String, title: String) throws {
+        let bytes = Array("<rss version=\"2.0\"><channel><title>Desk</title><item><guid>1</guid><title>".utf8)
+            + (try Self.encode(title, to: encoding)) + Array("</title><description>".utf8)
+            + (try Self.encode(title, to: encoding)) + Array("</description></item></channel></rss>".utf8)
+        let feed = try FeedParser.parse(bytes)
+        #expect(feed.items.first?.title == title, "\(encoding)")
+        #expect(feed.items.first?.summary == title)
+    }
+
     @Test(arguments: [
         ("koi8-r.xml", "Криптоновости", "Искусственный интеллект и блокчейн"),
         ("windows-1251.xml", "Криптоновости", "Революция DeFi продолжается"),

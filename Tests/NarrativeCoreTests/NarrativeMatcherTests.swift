@@ -29,6 +29,13 @@ struct NarrativeMatcherTests {
         #expect(ai("The EU AI Act passes") == 0)
         #expect(ai("The EU AI Act passes; AI tokens fall") == 1)
         #expect(ai("Adobe Illustrator update") == 0)
+        // Hits and exclusions interleaved, one exclusion inside another's reach.
+        #expect(ai("EU AI Act, AI, EU AI Act EU AI Act AI; EU AI Act") == 2)
+    }
+
+    /// A hostile text of nothing but hits is counted up to a bound, so its memory stays small.
+    @Test func hitsOfOneTextAreBounded() {
+        #expect(ai(String(repeating: "AI ", count: NarrativeMatcher.mostHits + 10)) == NarrativeMatcher.mostHits)
     }
 
     @Test(arguments: ["بالذكاء الاصطناعي", "وبالذكاء الاصطناعي", "الذكاء الاصطناعي", "للذكاء الاصطناعي", "والذكاء الاصطناعي", "ذكاء اصطناعي"])

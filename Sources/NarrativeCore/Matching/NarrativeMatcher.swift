@@ -66,6 +66,10 @@ public struct NarrativeMatcher: Sendable {
         return out
     }
 
+    /// Hits kept from one text: far more than any article has, few enough that a hostile
+    /// item (10 MB of "AI Act AI") costs little memory.
+    public static let mostHits = 100_000
+
     /// What each narrative found in `text`, in configuration order; narratives without a hit are absent.
     public func analyze(_ text: String) -> [NarrativeMatch] {
         var normalized = NormalizedText()
@@ -73,6 +77,7 @@ public struct NarrativeMatcher: Sendable {
         var hits: [Hit] = []
         normalized.bytes.withUnsafeBufferPointer { bytes in
             automaton.scan(bytes) { p, end in
+                guard hits.count < Self.mostHits else { return }
                 let pattern = patterns[p]
                 let start = end - pattern.bytes.count
                 guard passes(pattern, start: start, end: end, bytes, cased: normalized.cased) else { return }
@@ -90,8 +95,10 @@ public struct NarrativeMatcher: Sendable {
 
     private func passes(_ p: Pattern, start: Int, end: Int, _ text: UnsafeBufferPointer<UInt8>, cased: [UInt8]) -> Bool {
         if p.checkStart == .arabicWord, start > 0, text[start - 1] != 0x20 {
+            // Back to the word's start, but no further than a prefix can be long.
+            let farthest = max(0, start - ArabicPrefixes.longest - 1)
             var wordStart = start
-            while wordStart > 0, text[wordStart - 1] != 0x20 { wordStart -= 1 }
+            while wordStart > farthest, text[wordStart - 1] != 0x20 { wordStart -= 1 }
             guard start - wordStart <= ArabicPrefixes.longest,
                   ArabicPrefixes.all.contains(Array(text[wordStart..<start])) else { return false }
         }
@@ -108,10 +115,21 @@ public struct NarrativeMatcher: Sendable {
         for hit in hits { byNarrative[patterns[hit.pattern].narrative].append(hit) }
         var result: [NarrativeMatch] = []
         for (n, group) in byNarrative.enumerated() where !group.isEmpty {
-            let exclusions = group.filter { patterns[$0.pattern].isExclusion }
-            let terms = group
-                .filter { hit in !patterns[hit.pattern].isExclusion && !exclusions.contains { $0.start <= hit.start && hit.end <= $0.end } }
+            let exclusions = group.filter { patterns[$0.pattern].isExclusion }.sorted { $0.start < $1.start }
+            let candidates = group.filter { !patterns[$0.pattern].isExclusion }
                 .sorted { $0.start != $1.start ? $0.start < $1.start : $0.end > $1.end }
+            // One sweep over both, by start: a hit lies inside an exclusion when one begun at or
+            // before it reaches its end (a text full of "EU AI Act" stays linear).
+            var terms: [Hit] = []
+            terms.reserveCapacity(candidates.count)
+            var nextExclusion = 0, reach = -1
+            for hit in candidates {
+                while nextExclusion < exclusions.count, exclusions[nextExclusion].start <= hit.start {
+                    reach = max(reach, exclusions[nextExclusion].end)
+                    nextExclusion += 1
+                }
+                if hit.end > reach { terms.append(hit) }
+            }
             var lastEnd = -1
             var mentions = 0
             var used: [Int] = []

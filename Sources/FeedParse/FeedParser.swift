@@ -1,9 +1,10 @@
 import FoundationEssentials
+import NarrativeCore
 
 /// Reads RSS, Atom and JSON Feed documents; the same code serves the daemon and `parse`.
 public enum FeedParser {
-    /// The largest document accepted, in bytes; the fetcher's own limit is far below.
-    public static let maximumDocumentSize = 64 << 20
+    /// The largest document accepted, in bytes; `max_body` may not be more.
+    public static let maximumDocumentSize = Configuration.Polling.largestBody
 
     /// Parses a document, choosing the format from its content.
     /// - Parameters:

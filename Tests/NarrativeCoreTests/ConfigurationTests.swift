@@ -71,6 +71,7 @@ struct ConfigurationTests {
         ("[polling]\ninterval = 15", "nw.toml:2: polling.interval: must be a string, not integer"),
         ("[polling]\nconcurrency = 0", "nw.toml:2: polling.concurrency: 0 is out of range"),
         ("[polling]\nmax_body = \"lots\"", "nw.toml:2: polling.max_body: 'lots' is not a size"),
+        ("[polling]\nmax_body = \"64GB\"", "nw.toml:2: polling.max_body: '64GB' is more than the 64MB a feed may have"),
         ("[detection]\nbucket = \"7m\"", "nw.toml:2: detection.bucket: must divide a day evenly"),
         ("[[feeds]]\nurl = \"not a url\"", "nw.toml:2: feeds[0].url: 'not a url'"),
         ("[[feeds]]\nurl = \"file:///etc/passwd\"", "nw.toml:2: feeds[0].url: 'file:///etc/passwd' must be an http or https URL"),

@@ -117,7 +117,11 @@ struct ConfigurationReader {
             case "timeout": if let v = duration(e, key) { p.timeout = v }
             case "max_body":
                 if let text = string(e, key) {
-                    if let v = ConfigUnits.bytes(text) { p.maxBody = v } else { problem(e.line, key, "'\(text)' is not a size (use e.g. \"10MB\", \"512KB\")") }
+                    if let v = ConfigUnits.bytes(text) {
+                        if v <= Configuration.Polling.largestBody { p.maxBody = v } else { problem(e.line, key, "'\(text)' is more than the 64MB a feed may have") }
+                    } else {
+                        problem(e.line, key, "'\(text)' is not a size (use e.g. \"10MB\", \"512KB\")")
+                    }
                 }
             case "max_interval": if let v = duration(e, key) { p.maxInterval = v }
             case "max_backoff": if let v = duration(e, key) { p.maxBackoff = v }

@@ -33,6 +33,8 @@ public struct Configuration: Sendable, Equatable {
         public var timeout = 20
         /// Largest response body accepted, in bytes (default 10 MiB).
         public var maxBody = 10 << 20
+        /// The most `maxBody` may be: the largest document the feed parser reads (64 MiB).
+        public static let largestBody = 64 << 20
         /// Longest a server's cache headers or a feed's `<ttl>` may stretch a feed's interval, in seconds (default 6 hours).
         public var maxInterval = 6 * 3600
         /// Cap of the backoff after failures, in seconds (default 6 hours); a failing feed is never dropped.

@@ -29,6 +29,9 @@ extension NarrativeWatch {
             guard let step = try bucket.map(Self.step) ?? CSVSeries.commonStep(rows) else {
                 throw fail("\(csv): need at least two rows, or --bucket")
             }
+            guard step <= ConfigUnits.longestDuration else {
+                throw fail("\(csv): the rows are \(ConfigUnits.format(seconds: step)) apart, more than 100 years; give --bucket")
+            }
             parameters.bucket = step
             let hasExposure = rows.allSatisfy { $0.total != nil }
             var monitor = SeriesMonitor(narrative: "series", detector: SpikeDetector(parameters: parameters, hasExposure: hasExposure))

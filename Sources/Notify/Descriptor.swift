@@ -27,16 +27,17 @@ public struct Descriptor: Sendable {
     }
 
     /// Everything up to end of file, read straight into one array: `expected` bytes to begin
-    /// with (a file's size), doubling when there are more.
-    /// - Returns: the bytes, and 0 or the `errno` that stopped the reading.
-    public func readAll(expected: Int = 0) -> (bytes: [UInt8], failure: Int32) {
-        var size = max(expected, 0)
+    /// with (a file's size), doubling when there are more, up to `limit`.
+    /// - Returns: the bytes, and 0 or the `errno` that stopped the reading (`EFBIG` past `limit`).
+    public func readAll(expected: Int = 0, limit: Int = .max) -> (bytes: [UInt8], failure: Int32) {
+        var size = min(max(expected, 0), limit)
         var bytes = [UInt8](repeating: 0, count: size)
         var filled = 0
         while true {
             if filled == size {
+                guard size < limit else { return (bytes, EFBIG) }
                 // More than expected, or nothing was: read on in larger steps.
-                size = max(size * 2, 1 << 16)
+                size = min(max(size * 2, 1 << 16), limit)
                 bytes.append(contentsOf: repeatElement(0, count: size - bytes.count))
             }
             let got = bytes.withUnsafeMutableBytes { Glibc.read(number, $0.baseAddress! + filled, size - filled) }

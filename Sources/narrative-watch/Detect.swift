@@ -80,10 +80,13 @@ enum CSVSeries {
         let total: Int?
     }
 
+    /// The largest series file read: 1 GB, some twenty years of minutes.
+    static let largestFile = 1 << 30
+
     static func read(path: String) throws -> [Row] {
         let text: String
         do {
-            text = String(decoding: try Files.read(path), as: UTF8.self)
+            text = String(decoding: try Files.read(path, limit: CSVSeries.largestFile), as: UTF8.self)
         } catch {
             throw fail("\(path): cannot read: \(error)", code: 66)
         }

@@ -61,7 +61,7 @@ extension NarrativeWatch.Feeds {
         func run() throws {
             let bytes: [UInt8]
             do {
-                bytes = try Files.read(file)
+                bytes = try Files.read(file, limit: FeedParser.maximumDocumentSize)
             } catch {
                 throw fail("\(file): cannot read: \(error)", code: 66)
             }

@@ -9,6 +9,7 @@ enum Files {
     struct Failure: Error, CustomStringConvertible {
         let description: String
         init(errno code: Int32) { description = String(cString: strerror(code)) }
+        init(_ description: String) { self.description = description }
     }
 
     /// The system's words for a FileManager error (which carries the POSIX error underneath).
@@ -21,16 +22,23 @@ enum Files {
     }
 
     /// A file's bytes, read straight into the array the parser takes (no intermediate Data);
-    /// `-` is standard input.
-    static func read(_ path: String) throws(Failure) -> [UInt8] {
-        if path == "-" { return Descriptor.standardInput.readAll().bytes }
+    /// `-` is standard input. A file (or input) larger than `limit` bytes is refused, not read.
+    static func read(_ path: String, limit: Int) throws(Failure) -> [UInt8] {
+        let tooLarge = Failure("larger than \(limit >> 20) MB, more than this command reads")
+        if path == "-" {
+            let (bytes, failure) = Descriptor.standardInput.readAll(limit: limit)
+            guard failure != EFBIG else { throw tooLarge }
+            return bytes
+        }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw Failure(errno: errno) }
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw Failure(errno: errno) }
         guard info.st_mode & S_IFMT != S_IFDIR else { throw Failure(errno: EISDIR) }
-        let (bytes, failure) = Descriptor(fd).readAll(expected: Int(info.st_size))
+        guard info.st_size <= limit else { throw tooLarge }
+        let (bytes, failure) = Descriptor(fd).readAll(expected: Int(info.st_size), limit: limit)
+        guard failure != EFBIG else { throw tooLarge }
         guard failure == 0 else { throw Failure(errno: failure) }
         return bytes
     }

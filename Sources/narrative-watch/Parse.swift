@@ -31,7 +31,7 @@ extension NarrativeWatch {
             for path in paths {
                 let bytes: [UInt8]
                 do {
-                    bytes = try Files.read(path)
+                    bytes = try Files.read(path, limit: FeedParser.maximumDocumentSize)
                 } catch {
                     throw fail("\(path): cannot read: \(error)")
                 }

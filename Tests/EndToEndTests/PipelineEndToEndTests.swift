@@ -385,6 +385,19 @@ struct PipelineEndToEndTests {
         #expect(totals["items"] as? Int == 2)
         let piped = try Binary.run(["parse", "-"], stdin: feed)
         #expect((try Self.json(String(piped.stdout.split(separator: "\n")[0])) as? [String: Any])?["file"] as? String == "-")
+
+        // A file larger than any feed is refused before it is read (a sparse 100 GB file once
+        // made the command try to allocate it); so is standard input that goes on past it.
+        let huge = dir.path + "/huge.xml"
+        let descriptor = creat(huge, 0o644)
+        #expect(descriptor >= 0)
+        close(descriptor)
+        #expect(truncate(huge, 100 << 30) == 0)
+        let refused = try Binary.run(["parse", huge])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("huge.xml: cannot read: larger than 64 MB"), "\(refused.stderr)")
+        let flood = try Binary.run(["parse", "-"], stdin: huge)
+        #expect(flood.stderr.contains("-: cannot read: larger than 64 MB"), "\(flood.stderr)")
     }
 
     @Test func detectScoresACSVSeriesAndFlagsOneEpisode() throws {

@@ -93,6 +93,7 @@ public enum AlertEvents {
 
     static func oneDecimal(_ v: Double) -> String {
         let r = (v * 10).rounded() / 10
+        guard r.isFinite, abs(r) < 1e15 else { return String(v) } // beyond what Int holds
         return r == r.rounded() ? String(Int(r)) + ".0" : String(r)
     }
 

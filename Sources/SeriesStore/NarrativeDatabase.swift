@@ -58,8 +58,11 @@ public final class NarrativeDatabase {
     }
 
     /// The bucket width the stored series use, in seconds.
+    /// The bucket width the series were stored with; nil when unknown, or not a width the
+    /// configuration allows (a minute or more that divides a day), as in a damaged file.
     public func bucketWidth() throws(StoreError) -> Int? {
-        try db.prepare("SELECT value FROM meta WHERE key = 'bucket_seconds'").rows { $0.text(0).flatMap { Int($0) } }.first ?? nil
+        let stored = try db.prepare("SELECT value FROM meta WHERE key = 'bucket_seconds'").rows { $0.text(0).flatMap { Int($0) } }.first ?? nil
+        return stored.flatMap { $0 >= 60 && 86_400 % $0 == 0 ? $0 : nil }
     }
 
     // MARK: Feeds

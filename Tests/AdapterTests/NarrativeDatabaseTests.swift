@@ -55,6 +55,19 @@ struct NarrativeDatabaseTests {
         #expect(try db.feedStates().first?.lastPoll == Self.t0)
     }
 
+    /// A damaged or hand-edited file whose bucket width no configuration allows (0 once made
+    /// `status` divide by zero) reads as one without a width.
+    @Test(arguments: ["0", "-3600", "7", "abc"])
+    func aBucketWidthNoConfigurationAllowsIsIgnored(stored: String) throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let path = dir.file("db.sqlite")
+        #expect(try NarrativeDatabase(path: path, bucketWidth: 3600).bucketWidth() == 3600)
+        try SQLiteConnection(path: path).execute("UPDATE meta SET value = '\(stored)' WHERE key = 'bucket_seconds'")
+        let reopened = try NarrativeDatabase(readingAt: path)
+        #expect(try reopened.bucketWidth() == nil)
+    }
+
     @Test func writesGroupedInOneTransactionStayAllOrNothingEach() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }

@@ -51,6 +51,7 @@ public indirect enum JSONValue: Sendable, Equatable {
     public static func format(_ d: Double) -> String {
         guard d.isFinite else { return "null" }
         let rounded = (d * 10_000).rounded() / 10_000
+        guard rounded.isFinite else { return String(d) } // near Double's end, × 10,000 overflows
         if rounded == rounded.rounded(), abs(rounded) < 1e15 { return String(Int(rounded)) + ".0" }
         return String(rounded)
     }

@@ -91,6 +91,7 @@ public struct SVGChart: Sendable {
     }
 
     static func niceCeiling(_ v: Double) -> Double {
+        guard v.isFinite, v < 1e300 else { return v.isFinite ? v : 1 }
         var magnitude = 1.0
         while magnitude * 10 <= v { magnitude *= 10 }
         while magnitude > v { magnitude /= 10 }
@@ -99,7 +100,8 @@ public struct SVGChart: Sendable {
     }
 
     static func label(_ v: Double) -> String {
-        v == v.rounded() ? String(Int(v)) : String(Double(Int(v * 100)) / 100)
+        guard v.isFinite, abs(v) < 1e15 else { return String(v) }
+        return v == v.rounded() ? String(Int(v)) : String(Double(Int(v * 100)) / 100)
     }
 
     static func escape(_ s: String) -> String {

@@ -16,66 +16,87 @@ enum EncodingSniffer {
     /// The least share of characters that must look right for a reading to be taken.
     static let threshold = 0.4
 
-    enum Script {
-        case chinese, japanese, korean, cyrillic, arabic
-        var isSingleByte: Bool { self == .cyrillic || self == .arabic }
-    }
+    enum Script { case chinese, japanese, korean, cyrillic, arabic }
 
     /// The encoding and the document converted to UTF-8; nil when the bytes are UTF-8 with a
     /// few stray bytes, Latin text, or no reading looks right.
     static func guess(_ bytes: [UInt8]) -> (encoding: String, utf8: [UInt8])? {
         let shape = Shape(bytes)
-        guard shape.invalidUTF8 > shape.validUTF8 else { return nil }
-        // Every byte is a character in a single-byte encoding, so Latin text (`café`, its
-        // accents alone inside words) would read as Cyrillic or Arabic letters: those are tried
-        // only when the high bytes make up words of their own. Latin text is not valid in the
-        // multi-byte encodings (an accent before a space ends no character).
-        let wholeWords = shape.latinRuns * 2 < shape.runs
-        var best: (encoding: String, utf8: [UInt8], score: Double)?
-        for (encoding, script) in candidates where wholeWords || !script.isSingleByte {
-            guard let converted = FeedEncoding.convert(bytes, from: encoding), converted.clean else { continue }
+        // Text in these languages is written in high bytes; Latin text (`café`, `è`, `situação`)
+        // has a few among many ASCII letters and stays Windows-1252, as does a document with a
+        // lone `©` or a few stray bytes inside UTF-8. One such text read as Windows-1251 is all
+        // lower-case Cyrillic, so the share, not the reading, must decide.
+        guard shape.invalidUTF8 > shape.validUTF8, shape.invalidUTF8 >= Self.fewestBytes,
+              Double(shape.high) >= Self.highShare * Double(shape.high + shape.asciiLetters) else { return nil }
+        // Judged on a sample: reading a large document eight times over would cost seconds.
+        let sample = Self.sample(bytes)
+        var best: (encoding: String, score: Double)?
+        for (encoding, script) in candidates {
+            guard let converted = FeedEncoding.convert(sample, from: encoding), converted.clean else { continue }
             let score = plausibility(converted.bytes, script)
-            if score >= threshold, score > best?.score ?? 0 { best = (encoding, converted.bytes, score) }
+            if score >= threshold, score > best?.score ?? 0 { best = (encoding, score) }
         }
-        return best.map { ($0.encoding.lowercased(), $0.utf8) }
+        guard let best, let converted = FeedEncoding.convert(bytes, from: best.encoding) else { return nil }
+        return (best.encoding.lowercased(), converted.bytes)
     }
 
-    /// How the bytes ≥ 0x80 lie: as UTF-8 sequences or not, and in runs (a single one next to
-    /// an ASCII letter is an accent inside a Latin word).
+    /// The first 256 KB, ending before a `<`, which is never part of a character in these
+    /// encodings (a cut inside one would make every reading invalid).
+    static func sample(_ bytes: [UInt8]) -> [UInt8] {
+        let limit = 256 << 10
+        guard bytes.count > limit, let cut = bytes[..<limit].lastIndex(of: UInt8(ascii: "<")), cut > 0 else { return bytes }
+        return Array(bytes[..<cut])
+    }
+
+    /// Fewer bytes outside UTF-8 than this are too little to tell an encoding by.
+    static let fewestBytes = 16
+    /// The least share of high bytes among letters (high bytes and ASCII letters).
+    static let highShare = 0.15
+
+    /// How many bytes are ≥ 0x80, how many UTF-8 sequences and bytes outside one they make, and
+    /// how many ASCII letters there are.
     struct Shape {
-        var runs = 0, latinRuns = 0, validUTF8 = 0, invalidUTF8 = 0
+        var high = 0, asciiLetters = 0, validUTF8 = 0, invalidUTF8 = 0
 
         init(_ b: [UInt8]) {
             b.withUnsafeBufferPointer { p in
                 var i = 0
                 while i < p.count {
-                    guard p[i] >= 0x80 else { i += 1; continue }
-                    var end = i
-                    while end < p.count, p[end] >= 0x80 {
-                        let length = UTF8Profile.sequenceLength(p, at: end)
-                        if length > 0 { validUTF8 += 1 } else { invalidUTF8 += 1 }
-                        end += max(length, 1)
+                    let c = p[i]
+                    if c < 0x80 {
+                        if (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7A { asciiLetters += 1 }
+                        i += 1
+                        continue
                     }
-                    runs += 1
-                    if end - i == 1, (i > 0 && Self.isASCIILetter(p[i - 1])) || (end < p.count && Self.isASCIILetter(p[end])) {
-                        latinRuns += 1
-                    }
-                    i = end
+                    let length = UTF8Profile.sequenceLength(p, at: i)
+                    if length > 0 { validUTF8 += 1 } else { invalidUTF8 += 1 }
+                    high += max(length, 1)
+                    i += max(length, 1)
                 }
             }
         }
-
-        private static func isASCIILetter(_ c: UInt8) -> Bool { (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7A }
     }
 
     /// The share of non-ASCII characters that look like right text of the script.
+    /// A letter of an alphabet right against an ASCII letter does not count: words do not mix
+    /// scripts, but Latin read as Windows-1251 does (`situaзгo`).
     static func plausibility(_ utf8: [UInt8], _ script: Script) -> Double {
+        let scalars = Array(String(decoding: utf8, as: UTF8.self).unicodeScalars)
         var total = 0, good = 0
-        for scalar in String(decoding: utf8, as: UTF8.self).unicodeScalars where scalar.value >= 0x80 {
+        for (i, scalar) in scalars.enumerated() where scalar.value >= 0x80 {
             total += 1
-            if looksRight(scalar, script) { good += 1 }
+            guard looksRight(scalar, script) else { continue }
+            if script == .cyrillic || script == .arabic {
+                if i > 0, isASCIILetter(scalars[i - 1]) { continue }
+                if i + 1 < scalars.count, isASCIILetter(scalars[i + 1]) { continue }
+            }
+            good += 1
         }
         return total == 0 ? 0 : Double(good) / Double(total)
+    }
+
+    private static func isASCIILetter(_ scalar: Unicode.Scalar) -> Bool {
+        (scalar.value | 0x20) >= 0x61 && (scalar.value | 0x20) <= 0x7A
     }
 
     private static func looksRight(_ scalar: Unicode.Scalar, _ script: Script) -> Bool {

@@ -43,7 +43,7 @@ public enum FeedParser {
             // libxml2 closes one element per end tag whatever it names, so after one mismatch every
             // later item nests inside the one before; read again with the nesting mended.
             if !result.wellFormed, let mended = (recovery.output ?? utf8).withUnsafeBufferPointer(TagBalancer.balance),
-               let second = try? SyndicationReader.read(mended, documentURL: baseURL), second.feed.items.count >= result.feed.items.count {
+               let second = try? SyndicationReader.read(mended, documentURL: baseURL), second.feed.items.count > result.feed.items.count {
                 result.feed = second.feed
             }
             feed = result.feed

@@ -81,7 +81,8 @@ extension ParsedFeed {
 
     private static func tidy(_ text: String) -> String? {
         guard hasControl(text) else { return text.isEmpty ? nil : text }
-        let kept = String(String.UnicodeScalarView(text.unicodeScalars.filter { !isControl($0) })).trimmedWhitespace
+        // A control between two words parted them (a vertical tab for a line break): a space.
+        let kept = String(String.UnicodeScalarView(text.unicodeScalars.map { isControl($0) ? " " : $0 })).trimmedWhitespace
         return kept.isEmpty ? nil : kept
     }
 

@@ -177,10 +177,13 @@ final class SyndicationReader: XMLEventHandler {
             }
         } else if depth == itemDepth + 2, ns == .media, stack[depth - 1].namespace == .media,
                   stack[depth - 1].name == "group" || stack[depth - 1].name == "content" {
-            // Video feeds (YouTube's among them) keep an entry's description in media:group.
+            // Video feeds (YouTube's among them) keep an entry's description in media:group. Weakest
+            // of the stand-ins: a photo's caption in media:content must not replace a dc:title.
             switch local {
-            case "title": beginCapture(.title, depth: depth, mode: .text, isItem: true, fallback: true)
-            case "description": beginCapture(.summary, depth: depth, mode: .text, isItem: true, fallback: true)
+            case "title" where item?.titleFallback == nil:
+                beginCapture(.title, depth: depth, mode: .text, isItem: true, fallback: true)
+            case "description" where item?.summaryFallback == nil:
+                beginCapture(.summary, depth: depth, mode: .text, isItem: true, fallback: true)
             default: break
             }
         }

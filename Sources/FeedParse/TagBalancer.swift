@@ -62,8 +62,9 @@ enum TagBalancer {
             let nameStart = i + (isEndTag ? 2 : 1)
             var nameEnd = nameStart
             while nameEnd < n, isNameByte(b[nameEnd]) { nameEnd += 1 }
-            guard nameEnd > nameStart, isNameStart(b[nameStart]) else {
-                // `a < b` in text: no tag.
+            // A name, then white space, `/` or `>`: anything else (`a < b`, `<it's>`) is text.
+            guard nameEnd > nameStart, isNameStart(b[nameStart]), nameEnd < n,
+                  isSpace(b[nameEnd]) || b[nameEnd] == UInt8(ascii: "/") || b[nameEnd] == UInt8(ascii: ">") else {
                 copy(to: i)
                 out.append(contentsOf: "&lt;".utf8)
                 copied = i + 1
@@ -71,18 +72,20 @@ enum TagBalancer {
                 i += 1
                 continue
             }
-            // The tag's end, outside quoted attribute values.
+            // The tag's end, outside attribute values (a quote opens one only after `=`).
             var k = nameEnd
             var quote: UInt8 = 0
+            var afterEquals = false
             while k < n {
                 let c = b[k]
                 if quote != 0 {
                     if c == quote { quote = 0 }
-                } else if c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") {
+                } else if afterEquals, c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") {
                     quote = c
                 } else if c == UInt8(ascii: ">") {
                     break
                 }
+                if !isSpace(c) { afterEquals = quote == 0 && c == UInt8(ascii: "=") }
                 k += 1
             }
             guard k < n else {
@@ -94,16 +97,18 @@ enum TagBalancer {
             }
             let name = nameStart..<nameEnd
             if isEndTag {
-                // Looked for among the innermost elements only, so a flood of stray end tags stays linear.
-                let searched = open.indices.suffix(Self.endTagReach)
-                if let depth = searched.last(where: { sameName(b, open[$0], name) }) {
-                    if depth < open.count - 1 {
+                if let depth = closedElement(name, open: open, b) {
+                    // Written as the element it closes (`</pubdate>` for `<pubDate>`), after the
+                    // elements still open inside it.
+                    if depth < open.count - 1 || !sameName(b, open[depth], name) {
                         copy(to: i)
-                        for inner in open[(depth + 1)...].reversed() { appendEndTag(inner) }
+                        for element in open[depth...].reversed() { appendEndTag(element) }
+                        copied = k + 1
                         changed = true
                     }
                     open.removeSubrange(depth...)
                 } else {
+                    // Names no open element (a stray `</b>` in unescaped HTML): dropped.
                     copy(to: i)
                     copied = k + 1
                     changed = true
@@ -133,8 +138,52 @@ enum TagBalancer {
         return XMLRecovery.find(b, ">", from: i + 2).map { $0 + 1 }
     }
 
-    private static func sameName(_ b: UnsafeBufferPointer<UInt8>, _ x: Range<Int>, _ y: Range<Int>) -> Bool {
-        x.count == y.count && memcmp(b.baseAddress! + x.lowerBound, b.baseAddress! + y.lowerBound, x.count) == 0
+    /// Which open element an end tag closes: the innermost of that name, else of that name in
+    /// another case, else the innermost element when its name is a near miss (`</titel>`) and
+    /// the end tag's is no HTML element. Looked for among the innermost elements only, so a
+    /// flood of stray end tags stays linear.
+    private static func closedElement(_ name: Range<Int>, open: [Range<Int>], _ b: UnsafeBufferPointer<UInt8>) -> Int? {
+        let searched = open.indices.suffix(endTagReach)
+        if let exact = searched.last(where: { sameName(b, open[$0], name) }) { return exact }
+        if let other = searched.last(where: { sameName(b, open[$0], name, ignoringCase: true) }) { return other }
+        guard let innermost = open.indices.last, abs(open[innermost].count - name.count) <= 2 else { return nil }
+        let lower = b[name].map { $0 | 0x20 }
+        guard !htmlElements.contains(lower), nearMiss(lower, b[open[innermost]].map { $0 | 0x20 }) else { return nil }
+        return innermost
+    }
+
+    /// Elements of HTML that feeds leave unescaped in their text; a stray end tag of one of
+    /// these closes nothing.
+    private static let htmlElements: Set<[UInt8]> = Set(["a", "abbr", "b", "big", "blockquote", "br", "center", "cite", "code", "dd", "div",
+        "dl", "dt", "em", "font", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "iframe", "img", "li", "ol", "p", "pre", "q", "s", "small",
+        "span", "strike", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "u", "ul"].map { Array($0.utf8) })
+
+    /// Names of four letters or more (feed elements: `guid`, `title`, `pubDate`…) within two
+    /// edits of each other: a letter wrong, missing or extra, or two swapped (optimal string
+    /// alignment distance, row by row).
+    static func nearMiss(_ x: [UInt8], _ y: [UInt8]) -> Bool {
+        guard x.count >= 4, y.count >= 4, abs(x.count - y.count) <= 2, x.count <= 64, y.count <= 64 else { return false }
+        var beforePrevious = [Int](repeating: 0, count: y.count + 1)
+        var previous = Array(0...y.count)
+        var current = [Int](repeating: 0, count: y.count + 1)
+        for i in 1...x.count {
+            current[0] = i
+            for j in 1...y.count {
+                let cost = x[i - 1] == y[j - 1] ? 0 : 1
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+                if i > 1, j > 1, x[i - 1] == y[j - 2], x[i - 2] == y[j - 1] { current[j] = min(current[j], beforePrevious[j - 2] + 1) }
+            }
+            (beforePrevious, previous, current) = (previous, current, beforePrevious)
+        }
+        return previous[y.count] <= 2
+    }
+
+    private static func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D }
+
+    private static func sameName(_ b: UnsafeBufferPointer<UInt8>, _ x: Range<Int>, _ y: Range<Int>, ignoringCase: Bool = false) -> Bool {
+        guard x.count == y.count else { return false }
+        guard ignoringCase else { return memcmp(b.baseAddress! + x.lowerBound, b.baseAddress! + y.lowerBound, x.count) == 0 }
+        return zip(x, y).allSatisfy { b[$0] | 0x20 == b[$1] | 0x20 }
     }
 
     /// Letters (any non-ASCII byte among them), `_` and `:` start a name.

@@ -115,7 +115,7 @@ enum EncodingSniffer {
         }
     }
 
-    /// About 600 of the most frequent Chinese characters, simplified and the traditional forms
+    /// About 650 of the most frequent Chinese characters, simplified and the traditional forms
     /// that differ: most of any Chinese text, few of the characters a misread produces.
     private static let commonHanzi = Set(("""
         的一是不了人我在有他这中大来上个国到说们为子和你地出道也时年得就那要下以生会自着去之过家学对可她里后小么心多天而\
@@ -133,7 +133,7 @@ enum EncodingSniffer {
         銀貨塊網絡協議碼據訓練鏈億長創熱趨勢監幣圈礦錢包
         """).unicodeScalars.filter { $0.value >= 0x3400 })
 
-    /// About 200 of the most frequent Hangul syllables.
+    /// About 140 of the most frequent Hangul syllables.
     private static let commonHangul = Set(("""
         이다는의에하고을를가지기사서한로자리도수정어대나시아있인게으해일적라것전부보들주상국우만구장제오성비과면니신화공동경\
         연원방미문여내위등년무중발요회소관진없세실결조영때분계된간것들및후개용업선물생각통모금속단까합교당학점말음했지만본\

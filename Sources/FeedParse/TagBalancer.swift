@@ -1,9 +1,10 @@
 import Glibc
 
 /// Mends the nesting of a document that is not well-formed, for a second reading:
-/// - an end tag closes the elements still open inside the one it names;
-/// - an end tag that names no open element is dropped;
-/// - a `<` that starts no tag (`a < b`) is escaped;
+/// - an end tag closes the elements still open inside the one it names (named in another
+///   case, or a near miss of the innermost element's name, it closes that element);
+/// - an end tag that names no open element is dropped (a stray `</b>` in unescaped HTML);
+/// - a `<` that starts no tag (`a < b`, `<it's>`) is escaped;
 /// - what is still open at the end is closed (a CDATA section or comment cut off first).
 /// libxml2's recovery closes one element per end tag whatever it names, so after one
 /// mismatch (`<title>One</titel>`) every later item nests inside the one before and is lost
@@ -62,8 +63,15 @@ enum TagBalancer {
             let nameStart = i + (isEndTag ? 2 : 1)
             var nameEnd = nameStart
             while nameEnd < n, isNameByte(b[nameEnd]) { nameEnd += 1 }
+            if nameEnd == n, nameEnd > nameStart {
+                // Cut off inside a tag's name: the fragment goes.
+                copy(to: i)
+                copied = n
+                changed = true
+                break
+            }
             // A name, then white space, `/` or `>`: anything else (`a < b`, `<it's>`) is text.
-            guard nameEnd > nameStart, isNameStart(b[nameStart]), nameEnd < n,
+            guard nameEnd > nameStart, isNameStart(b[nameStart]),
                   isSpace(b[nameEnd]) || b[nameEnd] == UInt8(ascii: "/") || b[nameEnd] == UInt8(ascii: ">") else {
                 copy(to: i)
                 out.append(contentsOf: "&lt;".utf8)

@@ -443,6 +443,7 @@ struct FeedStructureTests {
         ("<a><b><![CDATA[par", "<a><b><![CDATA[par]]></b></a>"),
         // Cut off inside a tag: the fragment goes.
         ("<a><b>x</b><c hr", "<a><b>x</b></a>"),
+        ("<a><b>x</b><c", "<a><b>x</b></a>"),
     ] as [(String, String?)])
     func tagBalancerMendsNesting(document: String, mended: String?) {
         let out = Array(document.utf8).withUnsafeBufferPointer(TagBalancer.balance)

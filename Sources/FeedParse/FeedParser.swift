@@ -27,10 +27,10 @@ public enum FeedParser {
             if notUTF8 {
                 // UTF-8 is checked optimistically, by the XML parser (and for ill-formed documents,
                 // where libxml2 may stop short of saying so, here): only documents that turn out
-                // not to be valid are read again, with the invalid sequences as Windows-1252.
+                // not to be valid are read again: in the encoding their bytes show when nothing names
+                // one, else with the invalid sequences as Windows-1252.
                 let declared = FeedEncoding.declaredEncoding(bytes).map(FeedEncoding.normalize)
                 if declared == nil, charset == nil, decoded == nil, let (encoding, converted) = EncodingSniffer.guess(utf8) {
-                    // Nothing names the encoding and the bytes are not UTF-8: sniffed (GBK, Big5, KOI8-R…).
                     decoded = FeedEncoding.Decoded(bytes: converted, encoding: encoding, problem: nil)
                 } else {
                     decoded = FeedEncoding.decodeUTF8(utf8, declared: declared)

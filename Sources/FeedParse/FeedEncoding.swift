@@ -6,7 +6,8 @@ import Glibc
 /// then the bytes themselves. A declared single-byte encoding on bytes that are valid UTF-8
 /// is taken as UTF-8 (servers and templates default to ISO-8859-1); bytes that are not valid
 /// in the chosen encoding fall back, sequence by sequence, to Windows-1252, the encoding
-/// undeclared feeds are nearly always in. ISO-8859-1 is read as Windows-1252 (as browsers do),
+/// undeclared feeds are nearly always in (an undeclared one in a national encoding, GBK or
+/// KOI8-R, is recognised by `EncodingSniffer`). ISO-8859-1 is read as Windows-1252 (as browsers do),
 /// which turns the "smart quotes" of Latin-1 feeds into the right characters.
 enum FeedEncoding {
     struct Decoded {

@@ -68,17 +68,22 @@ struct XMLRecovery {
         }
 
         /// Drops the controls XML forbids inside a CDATA section or a comment too, which are
-        /// otherwise copied as they are: libxml2 ends the document at one. Eight bytes at a time
-        /// while none is below 0x20, since CDATA holds most of a feed's bytes.
+        /// otherwise copied as they are: libxml2 ends the document at one. Words at a time while
+        /// no byte is below 0x20, since CDATA holds most of a feed's bytes.
         func repairingControls(from start: Int, to end: Int) -> Int {
             guard let base = b.baseAddress else { return end }
             var k = start
+            /// High bit of each byte below 0x20 (exact as to whether there is one).
+            func controls(_ word: UInt64) -> UInt64 { (word &- 0x2020_2020_2020_2020) & ~word & 0x8080_8080_8080_8080 }
             while k < end {
-                while k + 8 <= end {
-                    let word = UnsafeRawPointer(base + k).loadUnaligned(as: UInt64.self)
-                    if (word &- 0x2020_2020_2020_2020) & ~word & 0x8080_8080_8080_8080 != 0 { break }
-                    k += 8
+                while k + 32 <= end {
+                    let p = UnsafeRawPointer(base + k)
+                    let found = controls(p.loadUnaligned(as: UInt64.self)) | controls(p.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+                        | controls(p.loadUnaligned(fromByteOffset: 16, as: UInt64.self)) | controls(p.loadUnaligned(fromByteOffset: 24, as: UInt64.self))
+                    if found != 0 { break }
+                    k += 32
                 }
+                while k + 8 <= end, controls(UnsafeRawPointer(base + k).loadUnaligned(as: UInt64.self)) == 0 { k += 8 }
                 let stop = min(end, k + 8)
                 while k < stop {
                     let c = b[k]

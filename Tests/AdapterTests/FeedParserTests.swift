@@ -565,6 +565,12 @@ struct FeedSafetyTests {
         #expect(feed.items.map(\.title) == ["One", "Two"])
         #expect(feed.items.first?.summary == "<p>copypaste</p>")
         #expect(feed.bozo)
+        // Wherever the control falls in a long section (the scan reads it in steps of 32 and 8 bytes).
+        for offset in 0..<80 {
+            let text = String(repeating: "a", count: offset) + "\u{0C}" + String(repeating: "b", count: 79 - offset)
+            let doc = "<rss version=\"2.0\"><channel><item><guid>g</guid><description><![CDATA[\(text)]]></description></item></channel></rss>"
+            #expect(try FeedParser.parse(Array(doc.utf8)).items.first?.summary == String(repeating: "a", count: offset) + String(repeating: "b", count: 79 - offset))
+        }
     }
 
     /// However a feed writes ESC (a reference in an HTML title, raw in CDATA, escaped in JSON),

@@ -3,20 +3,21 @@
 /// the reading whose characters look most like text wins: common Chinese characters for GB18030
 /// and Big5, kana for Shift_JIS and EUC-JP, common Hangul syllables for EUC-KR, lower-case
 /// letters for KOI8-R and Windows-1251 (read in the other, a Russian text is mostly capitals),
-/// Arabic letters for Windows-1256.
+/// Hebrew, Arabic and Thai letters for Windows-1255, Windows-1256 and TIS-620.
 /// A misread gives rare characters, or bytes the encoding does not allow. Latin text is left to
 /// the Windows-1252 reading.
 enum EncodingSniffer {
     /// The encodings tried, as iconv names them, each with what its right reading looks like.
     private static let candidates: [(encoding: String, script: Script)] = [
         ("GB18030", .chinese), ("BIG5", .chinese), ("SHIFT_JIS", .japanese), ("EUC-JP", .japanese),
-        ("EUC-KR", .korean), ("KOI8-R", .cyrillic), ("WINDOWS-1251", .cyrillic), ("WINDOWS-1256", .arabic),
+        ("EUC-KR", .korean), ("KOI8-R", .cyrillic), ("WINDOWS-1255", .hebrew), ("WINDOWS-1251", .cyrillic),
+        ("WINDOWS-1256", .arabic), ("TIS-620", .thai),
     ]
 
     /// The least share of characters that must look right for a reading to be taken.
     static let threshold = 0.4
 
-    enum Script { case chinese, japanese, korean, cyrillic, arabic }
+    enum Script { case chinese, japanese, korean, cyrillic, arabic, hebrew, thai }
 
     /// The encoding and the document converted to UTF-8; nil when the bytes are UTF-8 with a
     /// few stray bytes, Latin text, or no reading looks right.
@@ -85,8 +86,12 @@ enum EncodingSniffer {
         var total = 0, good = 0
         for (i, scalar) in scalars.enumerated() where scalar.value >= 0x80 {
             total += 1
-            guard looksRight(scalar, script) else { continue }
-            if script == .cyrillic || script == .arabic {
+            // A capital that starts a word is right too (a Russian text read as Windows-1255 has
+            // Hebrew points for its capitals, a Hebrew one read as Windows-1251 has no capitals).
+            let startsWord = script == .cyrillic && (0x0410...0x042F).contains(scalar.value) && (i == 0 || !isLetter(scalars[i - 1]))
+                && i + 1 < scalars.count && (0x0430...0x044F).contains(scalars[i + 1].value)
+            guard looksRight(scalar, script) || startsWord else { continue }
+            if script != .chinese, script != .japanese, script != .korean {
                 if i > 0, isASCIILetter(scalars[i - 1]) { continue }
                 if i + 1 < scalars.count, isASCIILetter(scalars[i + 1]) { continue }
             }
@@ -94,6 +99,8 @@ enum EncodingSniffer {
         }
         return total == 0 ? 0 : Double(good) / Double(total)
     }
+
+    private static func isLetter(_ scalar: Unicode.Scalar) -> Bool { scalar.properties.isAlphabetic }
 
     private static func isASCIILetter(_ scalar: Unicode.Scalar) -> Bool {
         (scalar.value | 0x20) >= 0x61 && (scalar.value | 0x20) <= 0x7A
@@ -112,6 +119,10 @@ enum EncodingSniffer {
             return (0x0430...0x044F).contains(v) || v == 0x0451
         case .arabic:
             return (0x0621...0x064A).contains(v) || v == 0x060C || v == 0x061F
+        case .hebrew:
+            return (0x05D0...0x05EA).contains(v)
+        case .thai:
+            return (0x0E01...0x0E5B).contains(v)
         }
     }
 

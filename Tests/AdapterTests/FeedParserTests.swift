@@ -212,6 +212,8 @@ struct FeedEncodingTests {
         ("KOI8-R", "Искусственный интеллект и блокчейн: биткоин растёт"),
         ("WINDOWS-1251", "Искусственный интеллект и блокчейн: биткоин растёт"),
         ("WINDOWS-1256", "الذكاء الاصطناعي يقود السوق والبيتكوين يرتفع"),
+        ("WINDOWS-1255", "הבינה המלאכותית מובילה את השוק והביטקוין עולה"),
+        ("TIS-620", "ปัญญาประดิษฐ์นำตลาด บิตคอยน์พุ่งขึ้น"),
     ])
     func undeclaredLegacyEncodingsAreSniffed(encoding: String, title: String) throws {
         let bytes = Array("<rss version=\"2.0\"><channel><title>Desk</title><item><guid>1</guid><title>".utf8)

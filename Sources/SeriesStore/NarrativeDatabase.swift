@@ -59,10 +59,10 @@ public final class NarrativeDatabase {
 
     /// The bucket width the stored series use, in seconds.
     /// The bucket width the series were stored with; nil when unknown, or not a width the
-    /// configuration allows (a minute or more that divides a day), as in a damaged file.
+    /// configuration allows, as in a damaged file.
     public func bucketWidth() throws(StoreError) -> Int? {
         let stored = try db.prepare("SELECT value FROM meta WHERE key = 'bucket_seconds'").rows { $0.text(0).flatMap { Int($0) } }.first ?? nil
-        return stored.flatMap { $0 >= 60 && 86_400 % $0 == 0 ? $0 : nil }
+        return stored.flatMap { Configuration.Detection.isValidBucket($0) ? $0 : nil }
     }
 
     // MARK: Feeds

@@ -137,7 +137,7 @@ struct ConfigurationReader {
             switch e.key {
             case "bucket":
                 if let v = duration(e, key) {
-                    if 86_400 % v == 0 && v >= 60 { d.bucket = v } else { problem(e.line, key, "must divide a day evenly and be at least 1m (e.g. \"15m\", \"1h\", \"6h\", \"1d\")") }
+                    if Configuration.Detection.isValidBucket(v) { d.bucket = v } else { problem(e.line, key, "must divide a day evenly and be at least 1m (e.g. \"15m\", \"1h\", \"6h\", \"1d\")") }
                 }
             case "baseline": if let v = duration(e, key) { d.baseline = v }
             case "warm_up": if let v = duration(e, key) { d.warmUp = v }

@@ -46,6 +46,8 @@ public struct Configuration: Sendable, Equatable {
     public struct Detection: Sendable, Equatable {
         /// Width of one series bucket, in seconds (default 1 hour).
         public var bucket = 3600
+        /// A bucket width the series can use: a minute or more, dividing a day evenly.
+        public static func isValidBucket(_ seconds: Int) -> Bool { seconds >= 60 && 86_400 % seconds == 0 }
         /// Trailing window the baseline share is learnt from, in seconds (default 14 days).
         public var baseline = 14 * 86_400
         /// History a narrative needs before it can raise an alert, in seconds (default 3 days).

@@ -29,6 +29,12 @@ enum TagBalancer {
             out.append(contentsOf: UnsafeBufferPointer(rebasing: b[copied..<end]))
             copied = end
         }
+        /// The document was cut off inside the markup that starts at `start`: the fragment goes.
+        func dropFragment(from start: Int) {
+            copy(to: start)
+            copied = n
+            changed = true
+        }
         func appendEndTag(_ name: Range<Int>) {
             out.append(contentsOf: "</".utf8)
             out.append(contentsOf: UnsafeBufferPointer(rebasing: b[name]))
@@ -53,10 +59,7 @@ enum TagBalancer {
                 break
             }
             if i + 1 < n, b[i + 1] == UInt8(ascii: "?") || b[i + 1] == UInt8(ascii: "!") {
-                // A processing instruction or declaration cut off: the fragment goes.
-                copy(to: i)
-                copied = n
-                changed = true
+                dropFragment(from: i) // a processing instruction or declaration cut off
                 break
             }
             let isEndTag = i + 1 < n && b[i + 1] == UInt8(ascii: "/")
@@ -64,10 +67,7 @@ enum TagBalancer {
             var nameEnd = nameStart
             while nameEnd < n, isNameByte(b[nameEnd]) { nameEnd += 1 }
             if nameEnd == n, nameEnd > nameStart {
-                // Cut off inside a tag's name: the fragment goes.
-                copy(to: i)
-                copied = n
-                changed = true
+                dropFragment(from: i) // cut off inside a tag's name
                 break
             }
             // A name, then white space, `/` or `>`: anything else (`a < b`, `<it's>`) is text.
@@ -97,10 +97,7 @@ enum TagBalancer {
                 k += 1
             }
             guard k < n else {
-                // Cut off inside a tag: the fragment goes.
-                copy(to: i)
-                copied = n
-                changed = true
+                dropFragment(from: i) // cut off inside a tag
                 break
             }
             let name = nameStart..<nameEnd

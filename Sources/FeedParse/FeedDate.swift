@@ -4,7 +4,9 @@ import NarrativeCore
 /// Dates as feeds write them, read without allocation in the common cases:
 /// - RFC 822 / RFC 1123 and their real-world variants: two-digit years, missing seconds or
 ///   comma or space, full month names, named (EST, CEST, MET, AT…), military and IANA zones,
-///   `GMT+hh:mm`, offsets with a colon, Greek month names;
+///   `GMT+hh:mm`, offsets with a colon, 12-hour clocks (`1:55 PM`, `10:57 a.m.`), ordinal days
+///   (`16th`), comments (`(Coordinated Universal Time)`), and day and month names in German,
+///   French, Spanish, Italian, Portuguese, Dutch and Greek;
 /// - asctime (`Sun Jan  4 16:29:06 2004`, UTC) and its Twitter/JavaScript relatives;
 /// - ISO 8601 / RFC 3339 / W3C-DTF, including reduced precision (`2003-12`, `2003`), a space
 ///   for the `T`, fractional seconds, the two-digit-year forms (`031231`, `-03-12`) and
@@ -12,8 +14,8 @@ import NarrativeCore
 /// - Korean dates (`2004년 05월 28일 01:31:15`, `2004-05-25 오후 11:23:17`, KST).
 ///
 /// Impossible dates are rejected rather than guessed: an unknown word, a day past the month's
-/// end, a bad offset, a 12-hour clock (`1:55 PM`), numeric day/month orders that cannot be told
-/// apart (`03/04/2020`), an RFC 822 time without a zone.
+/// end, a bad offset, numeric day/month orders that cannot be told apart (`03/04/2020`), an RFC 822
+/// time without a zone (the time it was fetched is closer than a guess that may be hours off).
 public enum FeedDate {
     /// Seconds since 1970, or nil when the text is not a date this parser can trust.
     public static func parse(_ text: String) -> Int64? {
@@ -146,6 +148,8 @@ public enum FeedDate {
     static func rfc822(_ b: UnsafeBufferPointer<UInt8>) -> Int64? {
         guard let tokens = tokenize(b) else { return nil }
         var day: Int?, month: Int?, year: Int?, time: (Int, Int, Int)?, offset: Int?
+        // `mar` is March, and Tuesday in French, Spanish and Italian (`mar., 01 déc. 2020`).
+        var monthMayBeDayName = false, hasMeridiem = false
         var k = 0
         while k < tokens.count {
             switch tokens[k] {
@@ -176,10 +180,24 @@ public enum FeedDate {
                 return nil
             case .word(let w):
                 if let m = months[w] {
-                    guard month == nil else { return nil }
-                    month = m
+                    if month == nil {
+                        month = m
+                        monthMayBeDayName = dayNames.contains(w)
+                    } else if monthMayBeDayName {
+                        month = m
+                        monthMayBeDayName = false
+                    } else if !dayNames.contains(w) {
+                        return nil
+                    }
                 } else if dayNames.contains(w) {
                     // Day names say nothing the date does not.
+                } else if w == "am" || w == "pm" {
+                    // A 12-hour clock: 12:30 AM is 00:30, 12:30 PM is 12:30.
+                    guard let (h, m, s) = time, (1...12).contains(h), !hasMeridiem else { return nil }
+                    time = (h % 12 + (w == "pm" ? 12 : 0), m, s)
+                    hasMeridiem = true
+                } else if fillers.contains(w), time == nil {
+                    // `June 22, 2023 at 01:11 PM`, `23 de enero de 2018`.
                 } else if let z = zones[w] {
                     guard offset == nil else { return nil }
                     offset = z
@@ -243,6 +261,7 @@ public enum FeedDate {
                     tokens.append(.time(parts[0], parts[1], parts.count == 3 ? parts[2] : 0))
                 } else {
                     tokens.append(.number(v, digits: digits))
+                    if digits <= 2 { i = skipOrdinalMark(b, from: i) }
                 }
             } else if c == UInt8(ascii: "+") || (c == UInt8(ascii: "-") && i + 1 < n && (isDigit(b[i + 1]) || isLetter(b[i + 1]))
                                                   && tokens.contains(where: { if case .time = $0 { return true } else { return false } })) {
@@ -266,9 +285,23 @@ public enum FeedDate {
             } else if isLetter(c) {
                 let start = i
                 while i < n, isLetter(b[i]) || ((b[i] == UInt8(ascii: "/") || b[i] == UInt8(ascii: "_")) && i + 1 < n && isLetter(b[i + 1])) { i += 1 }
-                let word = String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self).lowercased()
-                if i < n, b[i] == UInt8(ascii: "."), months[word] != nil || dayNames.contains(word) { i += 1 }
+                var word = String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self).lowercased()
+                if (word == "a" || word == "p"), i + 1 < n, b[i] == UInt8(ascii: "."), b[i + 1] | 0x20 == UInt8(ascii: "m") {
+                    // a.m. and p.m.
+                    word += "m"
+                    i += 2
+                    if i < n, b[i] == UInt8(ascii: ".") { i += 1 }
+                } else if i < n, b[i] == UInt8(ascii: "."), months[word] != nil || dayNames.contains(word) {
+                    i += 1
+                }
                 tokens.append(.word(word))
+            } else if c == UInt8(ascii: "(") {
+                // A comment, as RFC 822 allows: `GMT+0000 (Coordinated Universal Time)`.
+                var depth = 0
+                repeat {
+                    if b[i] == UInt8(ascii: "(") { depth += 1 } else if b[i] == UInt8(ascii: ")") { depth -= 1 }
+                    i += 1
+                } while i < n && depth > 0
             } else if c == UInt8(ascii: "/") {
                 tokens.append(.slash)
                 i += 1
@@ -281,26 +314,67 @@ public enum FeedDate {
         return tokens
     }
 
+    /// Past `16th`, `1er` (French) or the dot of `16.` (German), but not the dot of `30.10.23`.
+    private static func skipOrdinalMark(_ b: UnsafeBufferPointer<UInt8>, from i: Int) -> Int {
+        let n = b.count
+        if i < n, b[i] == UInt8(ascii: ".") {
+            return i + 1 < n && isDigit(b[i + 1]) ? i : i + 1
+        }
+        guard i + 1 < n, !(i + 2 < n && isLetter(b[i + 2])) else { return i }
+        switch (b[i] | 0x20, b[i + 1] | 0x20) {
+        case (0x73, 0x74), (0x6E, 0x64), (0x72, 0x64), (0x74, 0x68), (0x65, 0x72): return i + 2 // st nd rd th er
+        default: return i
+        }
+    }
+
+    /// Month names in English, German, French, Spanish, Italian, Portuguese, Dutch and Greek, in
+    /// full and abbreviated, with and without accents. No name means two different months.
     private static let months: [String: Int] = {
-        var m: [String: Int] = [
-            "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
-            "january": 1, "february": 2, "march": 3, "april": 4, "june": 6, "july": 7, "august": 8, "september": 9,
-            "sept": 9, "october": 10, "november": 11, "december": 12,
+        let names: [[String]] = [
+            ["jan", "january", "januar", "jänner", "jän", "janvier", "janv", "enero", "ene", "gennaio", "gen", "janeiro", "januari",
+             "ιαν"],
+            ["feb", "february", "februar", "feber", "février", "fevrier", "févr", "fevr", "fév", "fev", "febrero", "febbraio",
+             "fevereiro", "februari", "φεβ"],
+            ["mar", "march", "märz", "maerz", "mär", "mrz", "mars", "marzo", "março", "marco", "maart", "mrt", "μάρ", "μαρ"],
+            ["apr", "april", "avril", "avr", "abril", "abr", "aprile", "απρ"],
+            ["may", "mai", "mayo", "maggio", "mag", "maio", "mei", "μάι", "μαι", "μαΐ", "μάί"],
+            ["jun", "june", "juni", "juin", "junio", "giugno", "giu", "junho", "ιούν", "ιουν"],
+            ["jul", "july", "juli", "juillet", "juil", "julio", "luglio", "lug", "julho", "ιούλ", "ιουλ"],
+            ["aug", "august", "août", "aout", "aoû", "agosto", "ago", "augustus", "αύγ", "αυγ"],
+            ["sep", "sept", "september", "septembre", "septiembre", "setiembre", "settembre", "setembro", "set", "σεπ"],
+            ["oct", "october", "oktober", "okt", "octobre", "octubre", "ottobre", "ott", "outubro", "out", "οκτ"],
+            ["nov", "november", "novembre", "noviembre", "novembro", "νοέ", "νοε"],
+            ["dec", "december", "dezember", "dez", "décembre", "decembre", "déc", "diciembre", "dic", "dicembre", "dezembro",
+             "δεκ"],
         ]
-        // Greek abbreviations, with and without accents.
-        for (names, month) in [(["ιαν"], 1), (["φεβ"], 2), (["μάρ", "μαρ"], 3), (["απρ"], 4), (["μάι", "μαι", "μαΐ", "μάί"], 5),
-                               (["ιούν", "ιουν"], 6), (["ιούλ", "ιουλ"], 7), (["αύγ", "αυγ"], 8), (["σεπ"], 9), (["οκτ"], 10),
-                               (["νοέ", "νοε"], 11), (["δεκ"], 12)] {
-            for name in names { m[name] = month }
+        var m: [String: Int] = [:]
+        for (index, list) in names.enumerated() {
+            for name in list {
+                precondition(m[name] == nil, "\(name) names two months")
+                m[name] = index + 1
+            }
         }
         return m
     }()
 
+    /// Day names in the same languages; a date says the day, so they are only skipped.
     private static let dayNames: Set<String> = [
         "mon", "tue", "wed", "thu", "fri", "sat", "sun", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
         "tues", "thur", "thurs", "wednes",
+        "mo", "di", "mi", "do", "fr", "sa", "so", "montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonnabend",
+        "sonntag",
+        "lun", "mar", "mer", "jeu", "ven", "sam", "dim", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
+        "mié", "mie", "jue", "vie", "sáb", "sab", "dom", "lunes", "martes", "miércoles", "miercoles", "jueves", "viernes", "sábado",
+        "sabado", "domingo",
+        "gio", "lunedì", "lunedi", "martedì", "martedi", "mercoledì", "mercoledi", "giovedì", "giovedi", "venerdì", "venerdi", "sabato",
+        "domenica",
+        "seg", "ter", "qua", "qui", "sex", "segunda", "terça", "terca", "quarta", "quinta", "sexta", "feira",
+        "ma", "wo", "vr", "za", "zo", "maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag",
         "κυρ", "δευ", "τρι", "τετ", "πεμ", "παρ", "σαβ",
     ]
+
+    /// Words that join a date's parts before its time: `June 22, 2023 at 01:11 PM`, `23 de enero de 2018`.
+    private static let fillers: Set<String> = ["at", "de", "du", "um", "à", "às", "alle", "om"]
 
     /// Seconds east of UTC.
     private static let zones: [String: Int] = {

@@ -537,6 +537,8 @@ final class SyndicationReader: XMLEventHandler {
         case .dcDate:
             if item!.dcDate == nil { item!.dcDate = FeedDate.parse(value) }
         case .summary:
+            // HTML stays as given, but an empty description is none: a fallback or a later one may fill it.
+            guard !value.isBlank else { return }
             if fallback {
                 item!.summaryFallback = value
             } else if item!.item.summary == nil {
@@ -546,7 +548,7 @@ final class SyndicationReader: XMLEventHandler {
                 item!.item.content = value
             }
         case .content:
-            if item!.item.content == nil { item!.item.content = value }
+            if item!.item.content == nil, !value.isBlank { item!.item.content = value }
         case .author:
             if item!.item.author == nil, !value.isEmpty { item!.item.author = value }
         case .authorName: item!.authorName = value

@@ -461,6 +461,22 @@ struct FeedStructureTests {
         #expect(feed.items.first?.categories == ["AI"])
     }
 
+    /// Summaries keep their HTML, but an empty one is none, so a later or weaker one fills it.
+    @Test func emptySummaryAndContentAreAbsent() throws {
+        let xml = """
+            <rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>
+            <item><guid>a</guid><description>  </description><content:encoded>
+            </content:encoded></item>
+            <item><guid>b</guid><description></description><media:description>From the media group</media:description></item>
+            </channel></rss>
+            """
+        let feed = try FeedParser.parse(Array(xml.utf8))
+        #expect(feed.items.count == 2)
+        #expect(feed.items[0].summary == nil)
+        #expect(feed.items[0].content == nil)
+        #expect(feed.items[1].summary == "From the media group")
+    }
+
     /// The namespaces news feeds use inside RSS: atom:link for the links, media:title and
     /// media:description when the item has no title or description, dc:subject as categories.
     @Test func mediaDublinCoreAndAtomLinksInRSS() throws {

@@ -16,6 +16,12 @@ extension StringProtocol {
         return start == u.startIndex && end == u.endIndex ? s : String(s[start..<end])
     }
 
+    /// Empty or only white space; looks no further than the first other character.
+    public var isBlank: Bool {
+        for byte in utf8 where !Self.isASCIISpace(byte) { return byte >= 0x80 && trimmedWhitespace.isEmpty }
+        return true
+    }
+
     @inline(__always)
     private static func isASCIISpace(_ b: UInt8) -> Bool { b == 0x20 || (b >= 0x09 && b <= 0x0D) }
 }

@@ -143,13 +143,16 @@ public enum FeedDate {
         case time(Int, Int, Int)
         case offset(Int)
         case slash
+        case comment
+
+        var isTime: Bool { if case .time = self { true } else { false } }
     }
 
     static func rfc822(_ b: UnsafeBufferPointer<UInt8>) -> Int64? {
         guard let tokens = tokenize(b) else { return nil }
         var day: Int?, month: Int?, year: Int?, time: (Int, Int, Int)?, offset: Int?
         // `mar` is March, and Tuesday in French, Spanish and Italian (`mar., 01 déc. 2020`).
-        var monthMayBeDayName = false, hasMeridiem = false
+        var monthMayBeDayName = false, hasMeridiem = false, offsetIsGMT = false
         var k = 0
         while k < tokens.count {
             switch tokens[k] {
@@ -175,7 +178,11 @@ public enum FeedDate {
                 time = (h, m, s)
             case .offset(let seconds):
                 // GMT+01:00 corrects the GMT before it; anything else may appear once.
+                guard offset == nil || offsetIsGMT else { return nil }
                 offset = seconds
+                offsetIsGMT = false
+            case .comment:
+                break
             case .slash:
                 return nil
             case .word(let w):
@@ -186,7 +193,7 @@ public enum FeedDate {
                     } else if monthMayBeDayName {
                         month = m
                         monthMayBeDayName = false
-                    } else if !dayNames.contains(w) {
+                    } else {
                         return nil
                     }
                 } else if dayNames.contains(w) {
@@ -196,13 +203,17 @@ public enum FeedDate {
                     guard let (h, m, s) = time, (1...12).contains(h), !hasMeridiem else { return nil }
                     time = (h % 12 + (w == "pm" ? 12 : 0), m, s)
                     hasMeridiem = true
-                } else if fillers.contains(w), time == nil {
-                    // `June 22, 2023 at 01:11 PM`, `23 de enero de 2018`.
+                } else if fillers.contains(w), time == nil, k + 1 < tokens.count, w != "at" || tokens[k + 1].isTime {
+                    // `June 22, 2023 at 01:11 PM`, `23 de enero de 2018`; after the time, AT is a zone.
+                } else if w.utf8.count == 1 {
+                    // Z is UTC. RFC 822's other military zones are capitals after the time; a small
+                    // letter there is a word (`10:30 h`, `1:55p`), not a zone.
+                    guard offset == nil, let z = w == "Z" || w == "z" ? 0 : time != nil ? military(w) : nil else { return nil }
+                    offset = z
                 } else if let z = zones[w] {
                     guard offset == nil else { return nil }
                     offset = z
-                } else if w.count == 1, time != nil, offset == nil, let z = military(w) {
-                    offset = z
+                    offsetIsGMT = z == 0
                 } else if w.contains("/"), offset == nil, let zone = ZoneInfo.named(ianaName(w)) {
                     guard let d = day, let mo = month, let y = year, let (h, mi, s) = time,
                           let local = assemble(y, mo, d, h, mi, s, offset: 0) else { return nil }
@@ -224,12 +235,16 @@ public enum FeedDate {
         return assemble(year, month, day, 0, 0, 0, offset: offset ?? 0)
     }
 
-    /// `Sun Jan  4 16:29:06 2004`: day name, month, day, time, year.
+    /// `Sun Jan  4 16:29:06 2004`: day name, month, day, time, year, in English as C writes it
+    /// (a translated one is some program's local time).
     private static func isAsctime(_ tokens: [Token]) -> Bool {
-        guard tokens.count == 5, case .word(let dayName) = tokens[0], dayNames.contains(dayName), case .word(let m) = tokens[1], months[m] != nil,
-              case .number = tokens[2], case .time = tokens[3], case .number(_, 4) = tokens[4] else { return false }
+        guard tokens.count == 5, case .word(let dayName) = tokens[0], asctimeDays.contains(dayName), case .word(let m) = tokens[1],
+              asctimeMonths.contains(m), case .number = tokens[2], case .time = tokens[3], case .number(_, 4) = tokens[4] else { return false }
         return true
     }
+
+    private static let asctimeDays: Set<String> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+    private static let asctimeMonths: Set<String> = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 
     private static func tokenize(_ b: UnsafeBufferPointer<UInt8>) -> [Token]? {
         var tokens: [Token] = []
@@ -285,23 +300,32 @@ public enum FeedDate {
             } else if isLetter(c) {
                 let start = i
                 while i < n, isLetter(b[i]) || ((b[i] == UInt8(ascii: "/") || b[i] == UInt8(ascii: "_")) && i + 1 < n && isLetter(b[i + 1])) { i += 1 }
-                var word = String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self).lowercased()
-                if (word == "a" || word == "p"), i + 1 < n, b[i] == UInt8(ascii: "."), b[i + 1] | 0x20 == UInt8(ascii: "m") {
+                let written = String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self)
+                var word = written.lowercased()
+                if word == "a" || word == "p", i + 1 < n, b[i] == UInt8(ascii: "."), b[i + 1] | 0x20 == UInt8(ascii: "m"),
+                   !(i + 2 < n && isLetter(b[i + 2])) {
                     // a.m. and p.m.
                     word += "m"
                     i += 2
                     if i < n, b[i] == UInt8(ascii: ".") { i += 1 }
                 } else if i < n, b[i] == UInt8(ascii: "."), months[word] != nil || dayNames.contains(word) {
                     i += 1
+                } else if written.utf8.count == 1 {
+                    // A single letter keeps its case: only capitals are military zones.
+                    word = written
                 }
                 tokens.append(.word(word))
             } else if c == UInt8(ascii: "(") {
-                // A comment, as RFC 822 allows: `GMT+0000 (Coordinated Universal Time)`.
+                // A comment, as RFC 822 allows: `GMT+0000 (Coordinated Universal Time)`. One left
+                // open, or holding digits, may hide the time or the zone: no date.
                 var depth = 0
                 repeat {
                     if b[i] == UInt8(ascii: "(") { depth += 1 } else if b[i] == UInt8(ascii: ")") { depth -= 1 }
+                    if isDigit(b[i]) { return nil }
                     i += 1
                 } while i < n && depth > 0
+                guard depth == 0 else { return nil }
+                tokens.append(.comment)
             } else if c == UInt8(ascii: "/") {
                 tokens.append(.slash)
                 i += 1
@@ -379,7 +403,7 @@ public enum FeedDate {
     /// Seconds east of UTC.
     private static let zones: [String: Int] = {
         let hours: [String: Double] = [
-            "ut": 0, "utc": 0, "gmt": 0, "z": 0, "wet": 0, "etc/gmt": 0, "etc/utc": 0,
+            "ut": 0, "utc": 0, "gmt": 0, "wet": 0, "etc/gmt": 0, "etc/utc": 0,
             "est": -5, "edt": -4, "cst": -6, "cdt": -5, "mst": -7, "mdt": -6, "pst": -8, "pdt": -7,
             "at": -4, "et": -5, "ct": -6, "mt": -7, "pt": -8, "ast": -4, "adt": -3, "akst": -9, "akdt": -8, "hst": -10,
             "nst": -3.5, "ndt": -2.5,
@@ -389,13 +413,13 @@ public enum FeedDate {
         return hours.mapValues { Int($0 * 3600) }
     }()
 
-    /// RFC 822's military zones (J is not one).
+    /// RFC 822's military zones, with its signs (J is not one; Z is read elsewhere).
     private static func military(_ w: String) -> Int? {
         guard let c = w.unicodeScalars.first?.value, w.unicodeScalars.count == 1 else { return nil }
         switch c {
-        case 0x61...0x69: return -Int(c - 0x60) * 3600 // a…i: -1…-9
-        case 0x6B...0x6D: return -Int(c - 0x61) * 3600 // k…m: -10…-12
-        case 0x6E...0x79: return Int(c - 0x6D) * 3600 // n…y: +1…+12
+        case 0x41...0x49: return -Int(c - 0x40) * 3600 // A…I: -1…-9
+        case 0x4B...0x4D: return -Int(c - 0x41) * 3600 // K…M: -10…-12
+        case 0x4E...0x59: return Int(c - 0x4D) * 3600 // N…Y: +1…+12
         default: return nil
         }
     }

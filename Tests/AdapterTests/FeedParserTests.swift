@@ -652,7 +652,11 @@ struct FeedDateTests {
         ("Mon, 16th Nov 2020 13:16:28 GMT", "2020-11-16T13:16:28Z"),
         ("Fri, 23rd Jun 2023 09:32:20 GMT", "2023-06-23T09:32:20Z"),
         ("Thu Nov 12 2020 17:00:00 GMT+0000 (Coordinated Universal Time)", "2020-11-12T17:00:00Z"),
-        ("Thu, 12 Nov 2020 17:00:00 (a comment (nested)) GMT (cut off", "2020-11-12T17:00:00Z"),
+        ("Thu, 12 Nov 2020 17:00:00 (a comment (nested)) GMT", "2020-11-12T17:00:00Z"),
+        ("Sat, 28 Nov 2026 10:00:00 z", "2026-11-28T10:00:00Z"),
+        ("Sat, 28 Nov 2026 10:00:00 Y", "2026-11-27T22:00:00Z"),
+        ("17 Dec 2017 AT", "2017-12-17T04:00:00Z"),
+        ("Mon, 16 Nov 2020 10:00 UTC+0100", "2020-11-16T09:00:00Z"),
         ("Di, 23 Jan 2018 00:00:00 +0100", "2018-01-22T23:00:00Z"),
         ("Do, 29 Mär 2018 00:00:00 +0200", "2018-03-28T22:00:00Z"),
         ("Montag, 16. November 2020 15:54 +0100", "2020-11-16T14:54:00Z"),
@@ -676,7 +680,18 @@ struct FeedDateTests {
                       "Mon, 09 Apr 2018, 16:04", "03/04/2020 10:00 GMT", "1520932969", "30.10.23", "Sat, 11 04 2020 08:51:49 +0100",
                       "Sat, Oct 28 2023 08:28:28 PM", "Sun, 17 Dec 2017 13:55 PM EST", "Sun, 17 Dec 2017 0:55 AM EST",
                       "Sun, 17 Dec 2017 1:55 PM PM EST", "Sun, 17 PM Dec 2017 1:55 EST", "Jan, 17 Feb 2017 10:00 GMT",
-                      "Mon, 16xy Nov 2020 13:16:28 GMT", "Mon, 16thx Nov 2020 13:16:28 GMT"])
+                      "Mon, 16xy Nov 2020 13:16:28 GMT", "Mon, 16thx Nov 2020 13:16:28 GMT",
+                      // A small letter after the time is a word, not a military zone.
+                      "lun, 23 de enero de 2018 10:30 h", "ma 16 nov 2020 om 10:30 u", "Sun, 17 Dec 2017 1:55p",
+                      "Mon, 16 Nov 2020 10:00 a.mm",
+                      // A comment left open, or holding digits, may hide the time or the zone.
+                      "Mon, 16 Nov 2020 (10:00 GMT)", "Mon, 16 Nov 2020 (10:00 GMT", "16 Nov 20(21) 10:00 GMT",
+                      "Sun Jan  4 16:29:06 2004 (EST)",
+                      // Two months, or two zones.
+                      "set 4 mar 2017 5:36 AM GMT", "17 Dec 2017 Mar 10:00 GMT", "Mon, 16 Nov 2020 10:00 +0100 -0500",
+                      "Mon, 16 Nov 2020 10:00 EST +0100", "Mon, 16 Nov 2020 10:00 Z +0100",
+                      // A translated asctime is some program's local time.
+                      "Di Dez 17 01:55:00 2017"])
     func rejectsImpossibleDates(text: String) {
         #expect(FeedDate.parse(text) == nil)
     }

@@ -116,7 +116,7 @@ fuzz-parse:
 	NW_FUZZ_ITERATIONS=$(or $(FUZZ_ITERATIONS),1000000) NW_FUZZ_SEED=$(or $(FUZZ_SEED),20261128) \
 		$(SWIFT) test --filter FeedParserFuzzTests
 
-## Coverage-guided fuzzing (libFuzzer + address sanitizer) of FUZZ_TARGET = feed | opml | config
+## Coverage-guided fuzzing (libFuzzer + address sanitizer) of FUZZ_TARGET = feed | opml | config | date
 ## for FUZZ_SECONDS (default 600); findings land in .build/fuzz. See scripts/fuzz.
 fuzz: deps
 	scripts/fuzz $(or $(FUZZ_TARGET),feed) $(or $(FUZZ_SECONDS),600)

@@ -438,8 +438,8 @@ public enum FeedDate {
         guard (1...12).contains(month), (1...9999).contains(year), day >= 1, day <= daysIn(month, year),
               (0...23).contains(hour), (0...59).contains(minute), (0...60).contains(second) else { return nil }
         let t = Timestamp.seconds(year: year, month: month, day: day, hour: hour, minute: minute, second: min(second, 59)) - Int64(offset)
-        // Still within the years this parser reports.
-        guard t < 253_402_300_800 else { return nil }
+        // Still within the years this parser reports, 1 to 9999, once the offset is applied.
+        guard t >= -62_135_596_800, t < 253_402_300_800 else { return nil }
         return t
     }
 

@@ -691,7 +691,9 @@ struct FeedDateTests {
                       "set 4 mar 2017 5:36 AM GMT", "17 Dec 2017 Mar 10:00 GMT", "Mon, 16 Nov 2020 10:00 +0100 -0500",
                       "Mon, 16 Nov 2020 10:00 EST +0100", "Mon, 16 Nov 2020 10:00 Z +0100",
                       // A translated asctime is some program's local time.
-                      "Di Dez 17 01:55:00 2017"])
+                      "Di Dez 17 01:55:00 2017",
+                      // An hour before year 1 begins: outside the years reported.
+                      "Mon, 01 Jan 0001 00:30:00 +0100"])
     func rejectsImpossibleDates(text: String) {
         #expect(FeedDate.parse(text) == nil)
     }

@@ -151,8 +151,9 @@ public enum FeedDate {
     static func rfc822(_ b: UnsafeBufferPointer<UInt8>) -> Int64? {
         guard let tokens = tokenize(b) else { return nil }
         var day: Int?, month: Int?, year: Int?, time: (Int, Int, Int)?, offset: Int?
+        var hasMeridiem = false, offsetIsGMT = false
         // `mar` is March, and Tuesday in French, Spanish and Italian (`mar., 01 déc. 2020`).
-        var monthMayBeDayName = false, hasMeridiem = false, offsetIsGMT = false
+        var monthMayBeDayName = false
         var k = 0
         while k < tokens.count {
             switch tokens[k] {
@@ -279,7 +280,7 @@ public enum FeedDate {
                     if digits <= 2 { i = skipOrdinalMark(b, from: i) }
                 }
             } else if c == UInt8(ascii: "+") || (c == UInt8(ascii: "-") && i + 1 < n && (isDigit(b[i + 1]) || isLetter(b[i + 1]))
-                                                  && tokens.contains(where: { if case .time = $0 { return true } else { return false } })) {
+                                                  && tokens.contains(where: \.isTime)) {
                 // An offset: +hhmm, -hh:mm, +hh
                 let sign = c == UInt8(ascii: "-") ? -1 : 1
                 i += 1

@@ -352,7 +352,8 @@ final class SyndicationReader: XMLEventHandler {
         case ("body", .xhtml):
             beginCapture(.content, depth: depth, mode: .xml, isItem: true)
         case ("author", _) where core:
-            if !isAtom { beginCapture(.author, depth: depth, mode: .text, isItem: true) }
+            // Atom's author (atom:author in RSS too) is read from its name and email children.
+            if !isAtom, ns != .atom1, ns != .atom03 { beginCapture(.author, depth: depth, mode: .text, isItem: true) }
         case ("creator", .dc), ("author", .dc):
             beginCapture(.author, depth: depth, mode: .text, isItem: true)
         case ("category", _) where core:
@@ -550,7 +551,7 @@ final class SyndicationReader: XMLEventHandler {
         case .content:
             if item!.item.content == nil, !value.isBlank { item!.item.content = value }
         case .author:
-            if item!.item.author == nil, !value.isEmpty { item!.item.author = value }
+            if item!.item.author == nil, !value.isEmpty { item!.item.author = isMarkup ? HTMLText.plainText(value) : value }
         case .authorName: item!.authorName = value
         case .authorEmail: item!.authorEmail = value
         case .category:

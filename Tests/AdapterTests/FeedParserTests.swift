@@ -461,6 +461,20 @@ struct FeedStructureTests {
         #expect(feed.items.first?.categories == ["AI"])
     }
 
+    /// An author is a name, never markup: atom:author in RSS is read as in Atom, and elements
+    /// inside an RSS author give their text.
+    @Test func authorsInRSSAreNamesNotMarkup() throws {
+        let xml = """
+            <rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>
+            <item><guid>a</guid><atom:author><atom:name>Jane Roe</atom:name><atom:email>jane@wire.example.test</atom:email></atom:author></item>
+            <item><guid>b</guid><author><b>Desk</b> editor</author></item>
+            <item><guid>c</guid><dc:creator><span>Market Desk</span></dc:creator></item>
+            </channel></rss>
+            """
+        let feed = try FeedParser.parse(Array(xml.utf8))
+        #expect(feed.items.map(\.author) == ["Jane Roe (jane@wire.example.test)", "Desk editor", "Market Desk"])
+    }
+
     /// Summaries keep their HTML, but an empty one is none, so a later or weaker one fills it.
     @Test func emptySummaryAndContentAreAbsent() throws {
         let xml = """

@@ -152,7 +152,8 @@ public enum FeedDate {
         guard let tokens = tokenize(b) else { return nil }
         var day: Int?, month: Int?, year: Int?, time: (Int, Int, Int)?, offset: Int?
         var hasMeridiem = false, offsetIsGMT = false
-        // `mar` is March, and Tuesday in French, Spanish and Italian (`mar., 01 déc. 2020`).
+        // `mar` is March, and Tuesday in French, Spanish and Italian: `mar., 01 déc. 2020`,
+        // where a month follows the day.
         var monthMayBeDayName = false
         var k = 0
         while k < tokens.count {
@@ -190,8 +191,8 @@ public enum FeedDate {
                 if let m = months[w] {
                     if month == nil {
                         month = m
-                        monthMayBeDayName = dayNames.contains(w)
-                    } else if monthMayBeDayName {
+                        monthMayBeDayName = k == 0 && dayNames.contains(w)
+                    } else if monthMayBeDayName, year == nil, time == nil {
                         month = m
                         monthMayBeDayName = false
                     } else {

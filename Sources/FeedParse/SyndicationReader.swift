@@ -100,6 +100,9 @@ final class SyndicationReader: XMLEventHandler {
         var dcDate: Int64?
         var authorName: String?
         var authorEmail: String?
+        /// The text of an author element outside its name, email and uri: RSS's
+        /// `jane@example.org (Jane Roe)`, or an Atom author written without a name.
+        var authorText: [UInt8] = []
         var summaryFrom: String?
         var rdfAbout: String?
         var titleFallback: String?
@@ -214,21 +217,27 @@ final class SyndicationReader: XMLEventHandler {
         if item != nil, stack.count == itemDepth + 1, frame.name == "author", isCore(frame.namespace), let author = item {
             var state = author
             if state.item.author == nil {
-                switch (state.authorName, state.authorEmail) {
+                let name = state.authorName.flatMap(Self.nonBlank), email = state.authorEmail.flatMap(Self.nonBlank)
+                switch (name, email) {
                 case let (n?, e?): state.item.author = "\(n) (\(e))"
                 case let (n?, nil): state.item.author = n
                 case let (nil, e?): state.item.author = e
-                default: break
+                case (nil, nil): state.item.author = Self.nonBlank(Self.string(state.authorText[...]).split(whereSeparator: \.isWhitespace).joined(separator: " "))
                 }
             }
             state.authorName = nil
             state.authorEmail = nil
+            state.authorText.removeAll()
             item = state
+            authorDepth = -1
         }
     }
 
     func characters(_ text: UnsafeBufferPointer<UInt8>) {
-        guard capturing else { return }
+        guard capturing else {
+            if authorDepth >= 0, !Self.authorAddresses.contains(stack.last?.name ?? "") { item?.authorText.append(contentsOf: text) }
+            return
+        }
         if capture!.pendingStartTag {
             buffer.append(UInt8(ascii: ">"))
             capture!.pendingStartTag = false
@@ -239,6 +248,11 @@ final class SyndicationReader: XMLEventHandler {
             buffer.append(contentsOf: text)
         }
     }
+
+    /// The depth of the item's author element while it is open, else -1.
+    private var authorDepth = -1
+    /// An author's web address, by the names Atom 1.0, Atom 0.3 and others give it: not a name.
+    private static let authorAddresses: Set<String> = ["uri", "url", "homepage"]
 
     /// The bytes of the field being captured; one buffer serves every field in turn.
     private var buffer: [UInt8] = []
@@ -352,8 +366,9 @@ final class SyndicationReader: XMLEventHandler {
         case ("body", .xhtml):
             beginCapture(.content, depth: depth, mode: .xml, isItem: true)
         case ("author", _) where core:
-            // Atom's author (atom:author in RSS too) is read from its name and email children.
-            if !isAtom, ns != .atom1, ns != .atom03 { beginCapture(.author, depth: depth, mode: .text, isItem: true) }
+            // Read from its name and email, else from its text (see `endElement`).
+            authorDepth = depth
+            item?.authorText.removeAll()
         case ("creator", .dc), ("author", .dc):
             beginCapture(.author, depth: depth, mode: .text, isItem: true)
         case ("category", _) where core:
@@ -422,6 +437,14 @@ final class SyndicationReader: XMLEventHandler {
         let local = localName(name)
         stack.append(Frame(name: local, namespace: namespace(name), base: stack.last?.base))
         if capture!.pendingStartTag { buffer.append(UInt8(ascii: ">")) }
+        if capture!.childElements == 0, case .text = capture!.mode {
+            // Text with elements in it is read as HTML, so the text before them is escaped:
+            // `<b>Tom</b> &lt;tom@example.org&gt;` keeps its address when made plain.
+            let before = buffer
+            buffer.removeAll(keepingCapacity: true)
+            before.withUnsafeBufferPointer { appendEscaped($0, to: &buffer) }
+            captureEscapesText = true
+        }
         capture!.childElements += 1
         buffer.append(UInt8(ascii: "<"))
         buffer.append(contentsOf: name.qualifiedName.utf8)
@@ -467,6 +490,12 @@ final class SyndicationReader: XMLEventHandler {
             value = Self.string(Self.trimming(open.stripsDiv ? Self.strippingDiv(buffer[...]) : buffer[...]))
         case .text:
             value = Self.string(Self.trimming(buffer[...]))
+            if open.childElements > 0, open.field != .summary, open.field != .content {
+                // Elements in a text field (`<title><p>Entry</p></title>`): the text they hold.
+                // A summary keeps its HTML, as given.
+                value = HTMLText.plainText(value)
+                isMarkup = false
+            }
         }
         if open.isItem {
             assignItem(open.field, value: value, isMarkup: isMarkup, fallback: open.fallback, permaLink: open.permaLink, source: open.source)
@@ -476,6 +505,8 @@ final class SyndicationReader: XMLEventHandler {
     }
 
     /// A string from UTF-8 bytes, through the standard library's fastest path (a buffer pointer).
+    private static func nonBlank(_ text: String) -> String? { text.isBlank ? nil : text.trimmed }
+
     static func string(_ bytes: ArraySlice<UInt8>) -> String {
         bytes.withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) }
     }
@@ -551,7 +582,7 @@ final class SyndicationReader: XMLEventHandler {
         case .content:
             if item!.item.content == nil, !value.isBlank { item!.item.content = value }
         case .author:
-            if item!.item.author == nil, !value.isEmpty { item!.item.author = isMarkup ? HTMLText.plainText(value) : value }
+            if item!.item.author == nil, !value.isBlank { item!.item.author = value }
         case .authorName: item!.authorName = value
         case .authorEmail: item!.authorEmail = value
         case .category:
@@ -578,6 +609,7 @@ final class SyndicationReader: XMLEventHandler {
         feed?.items.append(state.item)
         item = nil
         itemDepth = -1
+        authorDepth = -1
     }
 
     /// Called once the document is read.

@@ -461,18 +461,46 @@ struct FeedStructureTests {
         #expect(feed.items.first?.categories == ["AI"])
     }
 
-    /// An author is a name, never markup: atom:author in RSS is read as in Atom, and elements
-    /// inside an RSS author give their text.
-    @Test func authorsInRSSAreNamesNotMarkup() throws {
+    /// An author is a name, never markup, however the feed wrote it: Atom's name and email
+    /// (atom:author in RSS too), else the element's own text; a blank one gives way to the next.
+    @Test func authorsAreNamesNotMarkup() throws {
         let xml = """
             <rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>
             <item><guid>a</guid><atom:author><atom:name>Jane Roe</atom:name><atom:email>jane@wire.example.test</atom:email></atom:author></item>
-            <item><guid>b</guid><author><b>Desk</b> editor</author></item>
+            <item><guid>b</guid><author><b>Desk</b>  editor</author></item>
             <item><guid>c</guid><dc:creator><span>Market Desk</span></dc:creator></item>
+            <item><guid>d</guid><atom:author>Jane Roe</atom:author></item>
+            <item><guid>e</guid><author><b>Tom</b> &lt;tom@wire.example.test&gt;</author></item>
+            <item><guid>f</guid><atom:author><atom:name><b>AT&amp;amp;T</b> desk</atom:name></atom:author></item>
+            <item><guid>g</guid><atom:author><atom:name> </atom:name><atom:uri>https://wire.example.test/</atom:uri></atom:author><dc:creator>Bob</dc:creator></item>
+            <item><guid>h</guid><author>&#160;</author><dc:creator>Ann</dc:creator></item>
+            <item><guid>i</guid><author>jane@wire.example.test (Jane Roe)</author></item>
             </channel></rss>
             """
         let feed = try FeedParser.parse(Array(xml.utf8))
-        #expect(feed.items.map(\.author) == ["Jane Roe (jane@wire.example.test)", "Desk editor", "Market Desk"])
+        #expect(feed.items.map(\.author) == ["Jane Roe (jane@wire.example.test)", "Desk editor", "Market Desk", "Jane Roe",
+                                             "Tom <tom@wire.example.test>", "AT&amp;T desk", "Bob", "Ann",
+                                             "jane@wire.example.test (Jane Roe)"])
+        let atom = """
+            <feed xmlns="http://www.w3.org/2005/Atom"><entry><id>x</id><author>Wire Desk</author></entry>
+            <entry><id>y</id><author><name>Jane</name><uri>https://wire.example.test/</uri></author></entry></feed>
+            """
+        #expect(try FeedParser.parse(Array(atom.utf8)).items.map(\.author) == ["Wire Desk", "Jane"])
+    }
+
+    /// Elements inside a text field give their text; inside a summary they stay HTML, with the
+    /// text around them escaped so it reads as it did.
+    @Test func elementsInTextFieldsGiveTheirTextAndStayHTMLInSummaries() throws {
+        let xml = """
+            <rss version="2.0"><channel><item><title>Fed &amp; <b>ETF</b> flows</title><guid><p>w-1</p></guid>
+            <category><em>AI</em> &lt;agents&gt;</category></item></channel></rss>
+            """
+        let item = try #require(try FeedParser.parse(Array(xml.utf8)).items.first)
+        #expect(item.title == "Fed & ETF flows")
+        #expect(item.id == "w-1")
+        #expect(item.categories == ["AI <agents>"])
+        let atom = #"<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>x</id><summary>a &lt; b <b>c</b></summary></entry></feed>"#
+        #expect(try FeedParser.parse(Array(atom.utf8)).items.first?.summary == "a &lt; b <b>c</b>")
     }
 
     /// Summaries keep their HTML, but an empty one is none, so a later or weaker one fills it.
@@ -702,7 +730,8 @@ struct FeedDateTests {
                       "Mon, 16 Nov 2020 (10:00 GMT)", "Mon, 16 Nov 2020 (10:00 GMT", "16 Nov 20(21) 10:00 GMT",
                       "Sun Jan  4 16:29:06 2004 (EST)",
                       // Two months, or two zones.
-                      "set 4 mar 2017 5:36 AM GMT", "17 Dec 2017 Mar 10:00 GMT", "Mon, 16 Nov 2020 10:00 +0100 -0500",
+                      "set 4 mar 2017 5:36 AM GMT", "17 Dec 2017 Mar 10:00 GMT", "16 Mar 2020 Dec 10:00 GMT",
+                      "Mar 16 2020 Dec 10:00 GMT", "Mon, 16 Nov 2020 10:00 +0100 -0500",
                       "Mon, 16 Nov 2020 10:00 EST +0100", "Mon, 16 Nov 2020 10:00 Z +0100",
                       // A translated asctime is some program's local time.
                       "Di Dez 17 01:55:00 2017",

@@ -16,9 +16,9 @@ extension StringProtocol {
         return start == u.startIndex && end == u.endIndex ? s : String(s[start..<end])
     }
 
-    /// Empty or only white space; looks no further than the first other character.
+    /// Empty or only white space (Unicode's); stops at the first character that is not.
     public var isBlank: Bool {
-        for byte in utf8 where !Self.isASCIISpace(byte) { return byte >= 0x80 && trimmedWhitespace.isEmpty }
+        for byte in utf8 where !Self.isASCIISpace(byte) { return byte >= 0x80 && unicodeScalars.allSatisfy(\.properties.isWhitespace) }
         return true
     }
 

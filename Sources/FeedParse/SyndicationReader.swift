@@ -100,7 +100,7 @@ final class SyndicationReader: XMLEventHandler {
         var dcDate: Int64?
         var authorName: String?
         var authorEmail: String?
-        /// The text of an author element outside its name, email and uri: RSS's
+        /// The text of an author element outside its name, email and web address: RSS's
         /// `jane@example.org (Jane Roe)`, or an Atom author written without a name.
         var authorText: [UInt8] = []
         var summaryFrom: String?
@@ -504,9 +504,9 @@ final class SyndicationReader: XMLEventHandler {
         }
     }
 
-    /// A string from UTF-8 bytes, through the standard library's fastest path (a buffer pointer).
     private static func nonBlank(_ text: String) -> String? { text.isBlank ? nil : text.trimmed }
 
+    /// A string from UTF-8 bytes, through the standard library's fastest path (a buffer pointer).
     static func string(_ bytes: ArraySlice<UInt8>) -> String {
         bytes.withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) }
     }

@@ -205,7 +205,7 @@ public enum FeedDate {
                     guard let (h, m, s) = time, (1...12).contains(h), !hasMeridiem else { return nil }
                     time = (h % 12 + (w == "pm" ? 12 : 0), m, s)
                     hasMeridiem = true
-                } else if fillers.contains(w), time == nil, k + 1 < tokens.count, w != "at" || tokens[k + 1].isTime {
+                } else if time == nil, k + 1 < tokens.count, fillers.contains(w), w != "at" || tokens[k + 1].isTime {
                     // `June 22, 2023 at 01:11 PM`, `23 de enero de 2018`; after the time, AT is a zone.
                 } else if w.utf8.count == 1 {
                     // Z is UTC. RFC 822's other military zones are capitals after the time; a small
@@ -281,7 +281,7 @@ public enum FeedDate {
                     if digits <= 2 { i = skipOrdinalMark(b, from: i) }
                 }
             } else if c == UInt8(ascii: "+") || (c == UInt8(ascii: "-") && i + 1 < n && (isDigit(b[i + 1]) || isLetter(b[i + 1]))
-                                                  && tokens.contains(where: \.isTime)) {
+                                                  && tokens.contains(where: { $0.isTime })) {
                 // An offset: +hhmm, -hh:mm, +hh
                 let sign = c == UInt8(ascii: "-") ? -1 : 1
                 i += 1

@@ -43,8 +43,7 @@ enum JSONFeedReader {
     /// A string value without its surrounding white space; nil when that leaves nothing, as
     /// for an absent value (the XML formats read their text the same way).
     private static func text(_ value: JSONValue?) -> String? {
-        guard let trimmed = value?.string?.trimmedWhitespace, !trimmed.isEmpty else { return nil }
-        return trimmed
+        value?.string?.trimmedNonEmpty
     }
 
     /// What went wrong and where, in a line an operator can act on.

@@ -217,12 +217,12 @@ final class SyndicationReader: XMLEventHandler {
         if item != nil, stack.count == itemDepth + 1, frame.name == "author", isCore(frame.namespace), let author = item {
             var state = author
             if state.item.author == nil {
-                let name = state.authorName.flatMap(Self.nonBlank), email = state.authorEmail.flatMap(Self.nonBlank)
+                let name = state.authorName?.trimmedNonEmpty, email = state.authorEmail?.trimmedNonEmpty
                 switch (name, email) {
                 case let (n?, e?): state.item.author = "\(n) (\(e))"
                 case let (n?, nil): state.item.author = n
                 case let (nil, e?): state.item.author = e
-                case (nil, nil): state.item.author = Self.nonBlank(Self.string(state.authorText[...]).split(whereSeparator: \.isWhitespace).joined(separator: " "))
+                case (nil, nil): state.item.author = Self.string(state.authorText[...]).split(whereSeparator: \.isWhitespace).joined(separator: " ").trimmedNonEmpty
                 }
             }
             state.authorName = nil
@@ -373,8 +373,8 @@ final class SyndicationReader: XMLEventHandler {
             beginCapture(.author, depth: depth, mode: .text, isItem: true)
         case ("category", _) where core:
             if isAtom || ns == .atom1 {
-                if let term = attributes.value("term") ?? attributes.value("label"), !term.trimmed.isEmpty {
-                    item?.item.categories.append(term.trimmed)
+                if let term = (attributes.value("term") ?? attributes.value("label"))?.trimmedNonEmpty {
+                    item?.item.categories.append(term)
                 }
             } else {
                 beginCapture(.category, depth: depth, mode: .text, isItem: true)
@@ -503,8 +503,6 @@ final class SyndicationReader: XMLEventHandler {
             assignFeed(open.field, value: value, isMarkup: isMarkup, fallback: open.fallback)
         }
     }
-
-    private static func nonBlank(_ text: String) -> String? { text.isBlank ? nil : text.trimmed }
 
     /// A string from UTF-8 bytes, through the standard library's fastest path (a buffer pointer).
     static func string(_ bytes: ArraySlice<UInt8>) -> String {

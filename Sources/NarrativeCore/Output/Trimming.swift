@@ -16,6 +16,12 @@ extension StringProtocol {
         return start == u.startIndex && end == u.endIndex ? s : String(s[start..<end])
     }
 
+    /// The text trimmed, or nil when nothing is left.
+    public var trimmedNonEmpty: String? {
+        let trimmed = trimmedWhitespace
+        return trimmed.isEmpty ? nil : trimmed
+    }
+
     /// Empty or only white space (Unicode's); stops at the first character that is not.
     public var isBlank: Bool {
         for byte in utf8 where !Self.isASCIISpace(byte) { return byte >= 0x80 && unicodeScalars.allSatisfy(\.properties.isWhitespace) }

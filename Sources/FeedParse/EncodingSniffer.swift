@@ -31,13 +31,16 @@ enum EncodingSniffer {
               Double(shape.high) >= Self.highShare * Double(shape.high + shape.asciiLetters) else { return nil }
         // Judged on a sample: reading a large document eight times over would cost seconds.
         let sample = Self.sample(bytes)
-        var best: (encoding: String, score: Double)?
+        var best: (encoding: String, utf8: [UInt8], score: Double)?
         for (encoding, script) in candidates {
             guard let converted = FeedEncoding.convert(sample, from: encoding), converted.clean else { continue }
             let score = plausibility(converted.bytes, script)
-            if score >= threshold, score > best?.score ?? 0 { best = (encoding, score) }
+            if score >= threshold, score > best?.score ?? 0 { best = (encoding, converted.bytes, score) }
         }
-        guard let best, let converted = FeedEncoding.convert(bytes, from: best.encoding) else { return nil }
+        guard let best else { return nil }
+        // Most documents are their own sample, already converted.
+        if sample.count == bytes.count { return (best.encoding.lowercased(), best.utf8) }
+        guard let converted = FeedEncoding.convert(bytes, from: best.encoding) else { return nil }
         return (best.encoding.lowercased(), converted.bytes)
     }
 

@@ -57,7 +57,6 @@ public final class NarrativeDatabase {
         }
     }
 
-    /// The bucket width the stored series use, in seconds.
     /// The bucket width the series were stored with; nil when unknown, or not a width the
     /// configuration allows, as in a damaged file.
     public func bucketWidth() throws(StoreError) -> Int? {

@@ -24,10 +24,10 @@ enum Files {
     /// A file's bytes, read straight into the array the parser takes (no intermediate Data);
     /// `-` is standard input. A file (or input) larger than `limit` bytes is refused, not read.
     static func read(_ path: String, limit: Int) throws(Failure) -> [UInt8] {
-        let tooLarge = Failure("larger than \(limit >> 20) MB, more than this command reads")
+        func tooLarge() -> Failure { Failure("larger than \(limit >> 20) MB, more than this command reads") }
         if path == "-" {
             let (bytes, failure) = Descriptor.standardInput.readAll(limit: limit)
-            guard failure != EFBIG else { throw tooLarge }
+            guard failure != EFBIG else { throw tooLarge() }
             return bytes
         }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -36,9 +36,9 @@ enum Files {
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw Failure(errno: errno) }
         guard info.st_mode & S_IFMT != S_IFDIR else { throw Failure(errno: EISDIR) }
-        guard info.st_size <= limit else { throw tooLarge }
+        guard info.st_size <= limit else { throw tooLarge() }
         let (bytes, failure) = Descriptor(fd).readAll(expected: Int(info.st_size), limit: limit)
-        guard failure != EFBIG else { throw tooLarge }
+        guard failure != EFBIG else { throw tooLarge() }
         guard failure == 0 else { throw Failure(errno: failure) }
         return bytes
     }

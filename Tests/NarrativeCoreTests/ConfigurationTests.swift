@@ -69,6 +69,8 @@ struct ConfigurationTests {
         ("[polling]\ninterval = \"fast\"", "nw.toml:2: polling.interval: 'fast' is not a duration"),
         ("[storage]\nitem_retention = \"106751991167d\"", "nw.toml:2: storage.item_retention: '106751991167d' is longer than 100 years"),
         ("[polling]\ninterval = 15", "nw.toml:2: polling.interval: must be a string, not integer"),
+        ("[polling]\ninterval = \"30s\"", "nw.toml:2: polling.interval: '30s' is shorter than 1m, the shortest polling interval"),
+        ("[[feeds]]\nurl = \"https://a.test/\"\ninterval = \"59s\"", "nw.toml:3: feeds[0].interval: '59s' is shorter than 1m"),
         ("[polling]\nconcurrency = 0", "nw.toml:2: polling.concurrency: 0 is out of range"),
         ("[polling]\nmax_body = \"lots\"", "nw.toml:2: polling.max_body: 'lots' is not a size"),
         ("[polling]\nmax_body = \"64GB\"", "nw.toml:2: polling.max_body: '64GB' is more than the 64MB a feed may have"),
@@ -116,6 +118,31 @@ struct ConfigurationTests {
     @Test func everyProblemIsReportedNotOnlyTheFirst() {
         let lines = problems("[polling]\ninterval = \"x\"\ntimeout = \"y\"\nbogus = 1")
         #expect(lines.count == 3)
+        // Across entries too: a webhook or narrative with one mistake is still checked for the others.
+        let entries = problems("""
+            [[narratives]]
+            id = "ai"
+            kind = "meme"
+            terms = ["AI", "", { trm = "x" }, 5]
+
+            [[webhooks]]
+            name = "ops"
+            url = "gopher://h.test/"
+            narratives = ["ai", "nope"]
+
+            [[webhooks]]
+            name = "ops"
+            url = "https://h.test/"
+            """)
+        #expect(entries == [
+            "nw.toml:3: narratives[0].kind: 'meme' is not a kind (topic or hype)",
+            "nw.toml:4: narratives[0].terms[1]: must not be empty",
+            "nw.toml:4: narratives[0].terms[2].trm: expected term = \"…\" and optionally match_case = true",
+            "nw.toml:4: narratives[0].terms[3]: must be a string or { term = \"…\", match_case = true }, not integer",
+            "nw.toml:8: webhooks[0].url: 'gopher://h.test/' must be an http or https URL",
+            "nw.toml:9: webhooks[0].narratives: unknown narrative 'nope'",
+            "nw.toml:12: webhooks[1].name: duplicate webhook name 'ops' (first defined on line 7)",
+        ], "\(entries)")
     }
 }
 

@@ -68,9 +68,11 @@ struct ConfigurationReader {
             case ("storage", .table(let t)): readStorage(t, into: &config.storage)
             case ("polling", .table(let t)): readPolling(t, into: &config.polling)
             case ("detection", .table(let t)): readDetection(t, into: &config.detection)
-            case ("feeds", .tableArray(let ts)): config.feeds = ts.enumerated().compactMap { readFeed($1, index: $0) }
-            case ("narratives", .tableArray(let ts)): config.narratives = ts.enumerated().compactMap { readNarrative($1, index: $0) }
-            case ("webhooks", .tableArray(let ts)): config.webhooks = ts.enumerated().compactMap { readWebhook($1, index: $0) }
+            // Entries with problems are kept too, so the checks across entries below report
+            // theirs in the same run; a configuration with any problem is refused as a whole.
+            case ("feeds", .tableArray(let ts)): config.feeds = ts.enumerated().map { readFeed($1, index: $0) }
+            case ("narratives", .tableArray(let ts)): config.narratives = ts.enumerated().map { readNarrative($1, index: $0) }
+            case ("webhooks", .tableArray(let ts)): config.webhooks = ts.enumerated().map { readWebhook($1, index: $0) }
             case ("storage", _), ("polling", _), ("detection", _):
                 problem(entry.line, entry.key, "must be a table ([\(entry.key)])")
             case ("feeds", _), ("narratives", _), ("webhooks", _):
@@ -111,7 +113,7 @@ struct ConfigurationReader {
         for e in t.entries {
             let key = "polling.\(e.key)"
             switch e.key {
-            case "interval": if let v = duration(e, key) { p.interval = v }
+            case "interval": if let v = pollInterval(e, key) { p.interval = v }
             case "concurrency": if let v = integer(e, key, in: 1...1024) { p.concurrency = v }
             case "per_host": if let v = integer(e, key, in: 1...1024) { p.perHost = v }
             case "timeout": if let v = duration(e, key) { p.timeout = v }
@@ -162,27 +164,25 @@ struct ConfigurationReader {
         if d.baseline < d.bucket * 2 { problem(t["baseline"]?.line ?? t.line, "detection.baseline", "must span at least two buckets") }
     }
 
-    private mutating func readFeed(_ t: TOMLTable, index: Int) -> Configuration.Feed? {
+    private mutating func readFeed(_ t: TOMLTable, index: Int) -> Configuration.Feed {
         var feed = Configuration.Feed(url: "")
-        let before = problems.count
         for e in t.entries {
             let key = "feeds[\(index)].\(e.key)"
             switch e.key {
             case "url": if let v = string(e, key) { if let error = Configuration.urlProblem(v) { problem(e.line, key, error) } else { feed.url = v } }
             case "name": if let v = string(e, key), nonEmpty(v, e, key) { feed.name = v }
-            case "interval": if let v = duration(e, key) { feed.interval = v }
+            case "interval": if let v = pollInterval(e, key) { feed.interval = v }
             case "language": if let v = string(e, key) { feed.language = v }
             default: unknown(e, key, expected: "url, name, interval, language")
             }
         }
         if t["url"] == nil { problem(t.line, "feeds[\(index)].url", "missing; every feed needs a url") }
-        return problems.count == before ? feed : nil
+        return feed
     }
 
-    private mutating func readNarrative(_ t: TOMLTable, index: Int) -> Configuration.Narrative? {
+    private mutating func readNarrative(_ t: TOMLTable, index: Int) -> Configuration.Narrative {
         var id = "", name: String?, kind = Configuration.Narrative.Kind.topic
         var terms: [Configuration.Narrative.Term] = [], exclude: [String] = []
-        let before = problems.count
         for e in t.entries {
             let key = "narratives[\(index)].\(e.key)"
             switch e.key {
@@ -212,13 +212,11 @@ struct ConfigurationReader {
         for (n, phrase) in exclude.enumerated() where !NarrativeMatcher.isMatchable(phrase) {
             problem(t["exclude"]?.line ?? t.line, "narratives[\(index)].exclude[\(n)]", "'\(phrase)' has no letters or digits to match")
         }
-        guard problems.count == before else { return nil }
         return Configuration.Narrative(id: id, name: name, kind: kind, terms: terms, exclude: exclude)
     }
 
-    private mutating func readWebhook(_ t: TOMLTable, index: Int) -> Configuration.Webhook? {
+    private mutating func readWebhook(_ t: TOMLTable, index: Int) -> Configuration.Webhook {
         var hook = Configuration.Webhook(name: "", url: "", format: .standard, secretFile: nil, narratives: [])
-        let before = problems.count
         for e in t.entries {
             let key = "webhooks[\(index)].\(e.key)"
             switch e.key {
@@ -240,7 +238,7 @@ struct ConfigurationReader {
         }
         if t["name"] == nil { problem(t.line, "webhooks[\(index)].name", "missing; every webhook needs a name") }
         if t["url"] == nil { problem(t.line, "webhooks[\(index)].url", "missing; every webhook needs a url") }
-        return problems.count == before ? hook : nil
+        return hook
     }
 
     // MARK: Values
@@ -267,15 +265,16 @@ struct ConfigurationReader {
             return nil
         }
         var out: [String] = []
+        let before = problems.count
         for (n, value) in values.enumerated() {
             guard case .string(let s) = value else {
                 problem(e.line, "\(key)[\(n)]", "must be a string, not \(value.typeName)")
-                return nil
+                continue
             }
-            guard !s.isEmpty else { problem(e.line, "\(key)[\(n)]", "must not be empty"); return nil }
+            guard !s.isEmpty else { problem(e.line, "\(key)[\(n)]", "must not be empty"); continue }
             out.append(s)
         }
-        return out
+        return problems.count == before ? out : nil
     }
 
     /// Terms are strings, or inline tables `{ term = "SOL", match_case = true }`.
@@ -285,7 +284,8 @@ struct ConfigurationReader {
             return nil
         }
         var out: [Configuration.Narrative.Term] = []
-        for (n, value) in values.enumerated() {
+        let before = problems.count
+        terms: for (n, value) in values.enumerated() {
             switch value {
             case .string(let s) where !s.isEmpty:
                 out.append(.init(s))
@@ -298,24 +298,22 @@ struct ConfigurationReader {
                     case ("match_case", .bool(let b)): matchCase = b
                     default:
                         problem(entry.line, "\(key)[\(n)].\(entry.key)", "expected term = \"…\" and optionally match_case = true")
-                        return nil
+                        continue terms
                     }
                 }
                 guard var found = term else {
                     problem(e.line, "\(key)[\(n)]", "an inline term needs term = \"…\"")
-                    return nil
+                    continue
                 }
                 found.matchCase = matchCase
                 out.append(found)
             case .string:
                 problem(e.line, "\(key)[\(n)]", "must not be empty")
-                return nil
             default:
                 problem(e.line, "\(key)[\(n)]", "must be a string or { term = \"…\", match_case = true }, not \(value.typeName)")
-                return nil
             }
         }
-        return out
+        return problems.count == before ? out : nil
     }
 
     private mutating func duration(_ e: TOMLTable.Entry, _ key: String) -> Int? {
@@ -327,6 +325,17 @@ struct ConfigurationReader {
             problem(e.line, key, "'\(text)' is not a duration (use e.g. \"90s\", \"15m\", \"1h\", \"14d\")")
         }
         return nil
+    }
+
+    /// A polling interval: a feed polled more than once a minute burdens its publisher, and
+    /// the daemon looks for due feeds only every half minute.
+    private mutating func pollInterval(_ e: TOMLTable.Entry, _ key: String) -> Int? {
+        guard let v = duration(e, key) else { return nil }
+        guard v >= Configuration.Polling.shortestInterval else {
+            problem(e.line, key, "'\(ConfigUnits.format(seconds: v))' is shorter than \(ConfigUnits.format(seconds: Configuration.Polling.shortestInterval)), the shortest polling interval")
+            return nil
+        }
+        return v
     }
 
     private mutating func integer(_ e: TOMLTable.Entry, _ key: String, in range: ClosedRange<Int>) -> Int? {

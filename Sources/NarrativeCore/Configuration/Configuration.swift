@@ -25,6 +25,8 @@ public struct Configuration: Sendable, Equatable {
     public struct Polling: Sendable, Equatable {
         /// Default interval between two polls of one feed, in seconds (default 15 minutes).
         public var interval = 15 * 60
+        /// The shortest interval a feed may be given, in seconds.
+        public static let shortestInterval = 60
         /// Transfers at once (default 16).
         public var concurrency = 16
         /// Transfers at once to one host (default 4).

@@ -188,7 +188,7 @@ public struct PollCycle {
                                database: NarrativeDatabase, jitter: @Sendable () -> Double, into report: inout Report) throws(StoreError) {
         report.feedsFailed += 1
         let (errorClass, detail) = Self.describe(error)
-        let failures = try database.recordFailure(feedURL: feed.url, at: fetchedAt, error: "\(errorClass): \(detail)", errorClass: errorClass,
+        let failures = try database.recordFailure(feedURL: feed.url, feedTitle: feed.name, at: fetchedAt, error: "\(errorClass): \(detail)", errorClass: errorClass,
                                                   countsAgainstFeed: !networkDown)
         var retryAfter: Int?
         if case .http(let status, let header)? = error as? FetchError {

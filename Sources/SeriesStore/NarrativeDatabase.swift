@@ -26,12 +26,12 @@ public final class NarrativeDatabase {
         db = try SQLiteConnection(path: path, readOnly: true)
         let applied = try db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'schema_migrations'").rows { $0.int(0) }
         guard applied.first == 1 else {
-            throw StoreError(code: 26, message: "not a NarrativeWatch database", context: "opening \(path)")
+            throw StoreError(code: 0, message: "an SQLite database, but not NarrativeWatch's", context: "")
         }
         let names = Set(try db.prepare("SELECT name FROM schema_migrations").rows { $0.text(0) ?? "" })
         guard Schema.migrations.allSatisfy({ names.contains($0.name) }) else {
-            throw StoreError(code: 1, message: "written by an older NarrativeWatch; run `narrative-watch poll-once` (or the daemon) once to upgrade it",
-                             context: "opening \(path)")
+            throw StoreError(code: 0, message: "written by an older NarrativeWatch; run `narrative-watch poll-once` (or the daemon) once to upgrade it",
+                             context: "")
         }
     }
 
@@ -50,7 +50,7 @@ public final class NarrativeDatabase {
         let stored = try db.prepare("SELECT value FROM meta WHERE key = 'bucket_seconds'").rows { $0.text(0) }.first ?? nil
         if let stored {
             guard stored == String(width) else {
-                throw StoreError(code: 1, message: "the database holds \(ConfigUnits.format(seconds: Int(stored) ?? 0)) buckets but the configuration asks for \(ConfigUnits.format(seconds: width)); keep detection.bucket or start a new database", context: "opening \(path)")
+                throw StoreError(code: 1, message: "the database holds \(ConfigUnits.format(seconds: Int(stored) ?? 0)) buckets but the configuration asks for \(ConfigUnits.format(seconds: width)); keep detection.bucket or start a new database", context: "")
             }
         } else {
             try db.prepare("INSERT INTO meta(key, value) VALUES ('bucket_seconds', ?)").run([.text(String(width))])
@@ -162,15 +162,17 @@ public final class NarrativeDatabase {
 
     /// Records a failed poll. A failure that is the network's, not the feed's, is noted
     /// without counting against the feed.
+    /// - Parameter feedTitle: the configured name, so a feed that never answered is known by it.
     /// - Returns: the feed's consecutive failures, this one included.
     @discardableResult
-    public func recordFailure(feedURL: String, at time: Int64, error: String, errorClass: String = "other",
+    public func recordFailure(feedURL: String, feedTitle: String? = nil, at time: Int64, error: String, errorClass: String = "other",
                               countsAgainstFeed: Bool = true) throws(StoreError) -> Int {
         try db.transaction { () throws(StoreError) -> Int in
             let feed = try feedID(feedURL)
             try db.prepare("""
-                UPDATE feeds SET last_poll = ?, consecutive_errors = consecutive_errors + ?, last_error = ?, error_class = ? WHERE id = ?
-                """).run([.int(time), .integer(countsAgainstFeed ? 1 : 0), .text(error), .text(errorClass), .int(feed)])
+                UPDATE feeds SET title = coalesce(?, title), last_poll = ?, consecutive_errors = consecutive_errors + ?, last_error = ?,
+                    error_class = ? WHERE id = ?
+                """).run([.optionalText(feedTitle), .int(time), .integer(countsAgainstFeed ? 1 : 0), .text(error), .text(errorClass), .int(feed)])
             return Int(try db.prepare("SELECT consecutive_errors FROM feeds WHERE id = ?").rows([.int(feed)]) { $0.int(0) }[0])
         }
     }
@@ -197,6 +199,11 @@ public final class NarrativeDatabase {
     }
 
     // MARK: Series
+
+    /// Every narrative the database has judged or counted, including ones since removed from the configuration.
+    public func narratives() throws(StoreError) -> Set<String> {
+        Set(try db.prepare("SELECT narrative FROM detection_cursor UNION SELECT DISTINCT narrative FROM series").rows { $0.text(0) }.compactMap { $0 })
+    }
 
     /// Start of the first bucket holding any item.
     public func firstDataBucket() throws(StoreError) -> Int64? {

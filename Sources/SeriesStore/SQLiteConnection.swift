@@ -1,4 +1,5 @@
 internal import CSQLite
+import Glibc
 
 /// A failed SQLite call, with SQLite's own result code and message.
 public struct StoreError: Error, Sendable, CustomStringConvertible {
@@ -7,7 +8,9 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     /// What NarrativeWatch was doing, e.g. "opening /var/lib/narrative-watch/db.sqlite".
     public let context: String
 
-    public var description: String { "\(context): \(message) (SQLite code \(code))" }
+    public var description: String {
+        (context.isEmpty ? message : "\(context): \(message)") + (code == 0 ? "" : " (SQLite code \(code))")
+    }
     /// True when another process holds the database; retrying later can succeed.
     public var isBusy: Bool { code & 0xFF == SQLITE_BUSY || code & 0xFF == SQLITE_LOCKED }
 }
@@ -20,13 +23,16 @@ final class SQLiteConnection {
 
     init(path: String, readOnly: Bool = false) throws(StoreError) {
         self.path = path
+        if let problem = Self.fileProblem(path, readOnly: readOnly) { throw StoreError(code: 0, message: problem, context: "") }
         var db: OpaquePointer?
         let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX
         let rc = sqlite3_open_v2(path, &db, flags, nil)
         guard rc == SQLITE_OK, let db else {
-            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            var message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            // SQLite gives one message for every reason it cannot open a file; the system says which.
+            if let db, sqlite3_system_errno(db) != 0 { message += ": " + String(cString: strerror(sqlite3_system_errno(db))) }
             sqlite3_close(db)
-            throw StoreError(code: rc, message: message, context: "opening \(path)")
+            throw StoreError(code: rc, message: message, context: "")
         }
         handle = db
         sqlite3_extended_result_codes(db, 1)
@@ -35,13 +41,24 @@ final class SQLiteConnection {
 
     deinit { sqlite3_close_v2(handle) }
 
+    /// What stands in the way of opening `path` that SQLite would not tell clearly: it opens a
+    /// directory only to fail at the first read, and "unable to open" a missing file.
+    private static func fileProblem(_ path: String, readOnly: Bool) -> String? {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            guard readOnly else { return nil }
+            return errno == ENOENT ? "no such file; the daemon or `poll-once` creates it" : String(cString: strerror(errno))
+        }
+        return info.st_mode & S_IFMT == S_IFDIR ? "is a directory, not a database file" : nil
+    }
+
     func execute(_ sql: String) throws(StoreError) {
         var error: UnsafeMutablePointer<CChar>?
         let rc = sqlite3_exec(handle, sql, nil, nil, &error)
         if rc != SQLITE_OK {
             let message = error.map { String(cString: $0) } ?? String(cString: sqlite3_errmsg(handle))
             sqlite3_free(error)
-            throw StoreError(code: rc, message: message, context: "running \(sql.prefix(60))")
+            throw Self.notADatabase(rc) ?? StoreError(code: rc, message: message, context: "running \(sql.prefix(60))")
         }
     }
 
@@ -77,7 +94,12 @@ final class SQLiteConnection {
     var changes: Int { Int(sqlite3_changes(handle)) }
 
     func failure(_ rc: Int32, _ context: String) -> StoreError {
-        StoreError(code: rc, message: String(cString: sqlite3_errmsg(handle)), context: context)
+        Self.notADatabase(rc) ?? StoreError(code: rc, message: String(cString: sqlite3_errmsg(handle)), context: context)
+    }
+
+    /// A file that is not SQLite fails at its first statement, whichever that is: said plainly.
+    private static func notADatabase(_ rc: Int32) -> StoreError? {
+        rc & 0xFF == SQLITE_NOTADB ? StoreError(code: rc, message: "the file is not an SQLite database", context: "") : nil
     }
 }
 

@@ -21,12 +21,13 @@ struct DaemonOptions: ParsableArguments {
         return (configuration, path, Logger(label: "narrative-watch"))
     }
 
-    /// Creates the database's directory when missing, so `./var/` works on a fresh clone.
+    /// Creates the database's directory when missing, so `./var/` works on a fresh clone; only
+    /// that one, so a mistyped path fails instead of quietly starting an empty history elsewhere.
     private func ensureDirectory(for path: String) throws {
         let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? ""
-        guard !directory.isEmpty else { return }
+        guard !directory.isEmpty, !Files.isDirectory(directory) else { return }
         do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
         } catch {
             throw fail("cannot create the database directory \(directory): \(Files.reason(error))")
         }

@@ -35,10 +35,13 @@ extension NarrativeWatch {
                                   f.disabled ? "true" : "false"])
                     }).joined(separator: "\n"))
                 case .table:
-                    var table = TextTable(header: ["feed", "last success", "items", "errors", "next poll", "last error"], rightAligned: [2, 3])
+                    var table = TextTable(header: ["feed", "last poll", "last success", "items", "errors", "next poll", "last error"], rightAligned: [3, 4])
                     for f in feeds {
-                        table.rows.append([f.title ?? f.url, f.lastSuccess.map(Timestamp.iso8601) ?? "-", String(f.itemsTotal), String(f.consecutiveErrors),
-                                           f.disabled ? "disabled (410)" : f.nextPoll.map(Timestamp.iso8601) ?? "-", String((f.lastError ?? "").prefix(60))])
+                        let error = f.lastError ?? ""
+                        table.rows.append([f.title ?? f.url, f.lastPoll.map(Timestamp.iso8601) ?? "-", f.lastSuccess.map(Timestamp.iso8601) ?? "-",
+                                           String(f.itemsTotal), String(f.consecutiveErrors),
+                                           f.disabled ? "disabled (410)" : f.nextPoll.map(Timestamp.iso8601) ?? "-",
+                                           error.count > 60 ? error.prefix(59) + "…" : error])
                     }
                     emit(feeds.isEmpty ? "no feeds polled yet" : table.render())
                 }

@@ -30,9 +30,7 @@ public struct DetectionStage {
     public func run(narratives: [String], database: NarrativeDatabase, now: Int64,
                     outbox: (Notice) -> [OutboxMessage] = { _ in [] }) throws(StoreError) -> [Notice] {
         guard let firstData = try database.firstDataBucket() else { return [] }
-        // With fewer feeds than min_sources, every feed there is will do.
-        let delivering = try database.feedStates().filter { $0.itemsTotal > 0 }.count
-        let minSources = max(1, min(detector.parameters.minSources, delivering))
+        let minSources = try minimumSources(database)
         var notices: [Notice] = []
         for narrative in narratives {
             notices += try run(narrative: narrative, firstData: firstData, minSources: minSources, database: database, now: now, outbox: outbox)
@@ -70,17 +68,12 @@ public struct DetectionStage {
         var b = from
         while b <= lastClosed {
             let bucket = count(b)
-            // A bucket without any item says nothing about a narrative's share; it only ends a
-            // firing episode once the feeds have been silent for `silenceEndsEpisode` buckets.
-            if bucket.items == 0, monitor.firing.map({ b - $0.lastSpikeBucket < Self.silenceEndsEpisode * width }) ?? true {
+            guard let step = try judge(bucket, with: &monitor, minSources: minSources, database: database, now: now) else {
                 b += width
                 continue
             }
-            let step = monitor.advance(bucket, now: now)
             if bucket.items > 0 { evaluations.append(EvaluationRecord(bucketStart: b, evaluation: step.evaluation)) }
-            if case .started? = step.transition, try database.sources(narrative: narrative, bucketStart: b) < minSources {
-                monitor.firing = nil // one feed repeating itself is not a wave
-            } else if let transition = step.transition {
+            if let transition = step.transition {
                 try note(transition)
             } else if let firing = monitor.firing, var record = records[firing.id] {
                 record.episode = firing
@@ -112,6 +105,60 @@ public struct DetectionStage {
                                      lastEvaluated: max(lastClosed, from - width), firingAlert: monitor.firing?.id, baseline: monitor.baseline,
                                      outbox: notices.flatMap(outbox))
         return notices
+    }
+
+    /// The alerts the stored history would have raised with these parameters, judged bucket
+    /// by closed bucket as `run` judges them, from a fresh baseline; nothing is stored.
+    public func replay(narrative: String, database: NarrativeDatabase, now: Int64) throws(StoreError) -> [AlertEpisode] {
+        guard let firstData = try database.firstDataBucket() else { return [] }
+        let minSources = try minimumSources(database)
+        let width = bucketing.width
+        let lastClosed = bucketing.lastClosedStart(at: now)
+        let exposure = try database.exposure(from: firstData, to: lastClosed)
+        let matched = try database.matched(narrative: narrative, from: firstData, to: lastClosed)
+        var monitor = SeriesMonitor(narrative: narrative, detector: detector)
+        var started: [AlertEpisode] = []
+        var b = firstData
+        while b <= lastClosed {
+            let bucket = BucketCount(start: b, items: exposure[b] ?? 0, matched: matched[b] ?? 0)
+            if case .started(let episode)? = try judge(bucket, with: &monitor, minSources: minSources, database: database, now: b + width)?.transition {
+                started.append(episode)
+            }
+            b += width
+        }
+        return started
+    }
+
+    /// What a closed bucket did to the monitor, or nil for an empty bucket that says nothing.
+    private struct Judgement {
+        let evaluation: SpikeDetector.Evaluation
+        let transition: AlertTransition?
+        let rising: Bool
+    }
+
+    private func judge(_ bucket: BucketCount, with monitor: inout SeriesMonitor, minSources: Int, database: NarrativeDatabase,
+                       now: Int64) throws(StoreError) -> Judgement? {
+        // A bucket without any item says nothing about a narrative's share; it only ends a
+        // firing episode once the feeds have been silent for `silenceEndsEpisode` buckets.
+        if bucket.items == 0, monitor.firing.map({ bucket.start - $0.lastSpikeBucket < Self.silenceEndsEpisode * bucketing.width }) ?? true {
+            return nil
+        }
+        let step = monitor.advance(bucket, now: now)
+        guard case .started? = step.transition, try database.sources(narrative: monitor.narrative, bucketStart: bucket.start) < minSources else {
+            return Judgement(evaluation: step.evaluation, transition: step.transition, rising: step.rising)
+        }
+        // One feed repeating itself is not a wave: no episode, and the bucket is no spike in the history either.
+        monitor.firing = nil
+        let e = step.evaluation
+        return Judgement(evaluation: SpikeDetector.Evaluation(expected: e.expected, lift: e.lift, score: e.score, isSpike: false,
+                                                              isWarmingUp: e.isWarmingUp, isRising: e.isRising),
+                         transition: nil, rising: step.rising)
+    }
+
+    /// min_sources, or every feed that has delivered when there are fewer.
+    private func minimumSources(_ database: NarrativeDatabase) throws(StoreError) -> Int {
+        let delivering = try database.feedStates().filter { $0.itemsTotal > 0 }.count
+        return max(1, min(detector.parameters.minSources, delivering))
     }
 
     /// The stored record for a transition: evidence from the peak bucket, recurrence from earlier episodes.

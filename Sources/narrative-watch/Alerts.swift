@@ -25,7 +25,9 @@ extension NarrativeWatch {
             let from = try parseTime(since, now: now, option: "--since")
             let path = try data.databasePath()
             do {
-                let alerts = try NarrativeDatabase(readingAt: path).alerts(since: from, narrative: narrative)
+                let db = try NarrativeDatabase(readingAt: path)
+                if let narrative { try data.checkKnown([narrative], in: db) }
+                let alerts = try db.alerts(since: from, narrative: narrative)
                 switch data.outputFormat {
                 case .json:
                     emit(JSONValue.array(alerts.map(Self.json)).serialized())
@@ -52,7 +54,7 @@ extension NarrativeWatch {
                     }
                     emit(table.render())
                 }
-            } catch {
+            } catch let error as StoreError {
                 throw fail("database \(path): \(error)")
             }
         }

@@ -24,18 +24,23 @@ extension NarrativeWatch {
         @Option(help: "Upper-tail probability per hour that counts as significant.") var significance: Double?
         @Option(help: "Smallest observed/expected ratio.") var minLift: Double?
         @Option(help: "Fewest matching items.") var minCount: Int?
+        @Option(help: "Fewest feeds a spike must come from.") var minSources: Int?
 
         func run() throws {
             let (configuration, _) = try data.configOptions.load()
             var parameters = configuration.detection
             if let s = sensitivity {
-                guard (1...10).contains(s) else { throw ValidationError("--sensitivity must be between 1 and 10") }
+                guard (1...10).contains(s) else { throw fail("--sensitivity must be between 1 and 10", code: 64) }
                 parameters.significance = Configuration.Detection.significance(sensitivity: s)
                 parameters.minLift = Configuration.Detection.minLift(sensitivity: s)
             }
             if let v = significance { parameters.significance = v }
             if let v = minLift { parameters.minLift = v }
             if let v = minCount { parameters.minCount = v }
+            if let v = minSources {
+                guard v >= 1 else { throw fail("--min-sources must be at least 1", code: 64) }
+                parameters.minSources = v
+            }
             let now = Int64(Date().timeIntervalSince1970)
             let from = try parseTime(since, now: now, option: "--since")
             let path = try data.databasePath()
@@ -43,25 +48,13 @@ extension NarrativeWatch {
             var alerts: [(String, AlertEpisode)] = []
             do {
                 let db = try NarrativeDatabase(readingAt: path)
-                guard let first = try db.firstDataBucket() else { emit("no data"); return }
-                let width = Int64(try db.bucketWidth() ?? parameters.bucket)
-                parameters.bucket = Int(width)
-                let lastClosed = Bucketing(width: Int(width)).lastClosedStart(at: now)
-                let exposure = try db.exposure(from: first, to: lastClosed)
+                if let narrative { try data.checkKnown([narrative], in: db) }
+                parameters.bucket = try db.bucketWidth() ?? parameters.bucket
+                let stage = DetectionStage(parameters: parameters)
                 for id in narratives {
-                    let matched = try db.matched(narrative: id, from: first, to: lastClosed)
-                    var monitor = SeriesMonitor(narrative: id, detector: SpikeDetector(parameters: parameters))
-                    var b = first
-                    while b <= lastClosed {
-                        let bucket = BucketCount(start: b, items: exposure[b] ?? 0, matched: matched[b] ?? 0)
-                        if bucket.items > 0 || monitor.firing != nil,
-                           case .started(let episode)? = monitor.advance(bucket, now: b + width).transition, b >= from {
-                            alerts.append((id, episode))
-                        }
-                        b += width
-                    }
+                    alerts += try stage.replay(narrative: id, database: db, now: now).filter { $0.bucketStart >= from }.map { (id, $0) }
                 }
-            } catch {
+            } catch let error as StoreError {
                 throw fail("database \(path): \(error)")
             }
             switch data.outputFormat {

@@ -5,6 +5,7 @@ import Logging
 import NarrativeCore
 import Notify
 import Pipeline
+import SeriesStore
 
 /// Options every subcommand takes.
 struct ConfigOptions: ParsableArguments {
@@ -42,6 +43,20 @@ struct DataOptions: ParsableArguments {
     }
 }
 
+extension DataOptions {
+    /// Refuses narrative ids that neither the configuration nor the database knows, so a typo
+    /// is not mistaken for a quiet narrative. Without --database the configuration is read;
+    /// with nothing known at all (a new database on its own) there is nothing to check against.
+    func checkKnown(_ ids: [String], in database: NarrativeDatabase) throws {
+        var known = try database.narratives()
+        if self.database == nil || configOptions.config != nil {
+            known.formUnion(try configOptions.load().0.narratives.map(\.id))
+        }
+        guard !known.isEmpty, let unknown = ids.first(where: { !known.contains($0) }) else { return }
+        throw fail("unknown narrative '\(unknown)'; known: \(known.sorted().joined(separator: ", "))", code: 64)
+    }
+}
+
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case table, json, csv
 }
@@ -59,9 +74,9 @@ func fail(_ message: String, code: Int32 = 1) -> ExitCode {
 
 /// Parses `--since`/`--until`: a duration back from now (`30d`) or an ISO 8601 date.
 func parseTime(_ text: String, now: Int64, option: String) throws -> Int64 {
-    if let seconds = ConfigUnits.seconds(text) { return now - Int64(seconds) }
+    if let seconds = ConfigUnits.seconds(text, limit: .max) { return now - Int64(seconds) }
     if let time = TimeArgument.iso8601(text) { return time }
-    throw ValidationError("\(option) '\(text)' is neither a duration (30d, 12h) nor an ISO 8601 time (2026-11-28T10:00:00Z)")
+    throw fail("\(option) '\(text)' is neither a duration (30d, 12h) nor an ISO 8601 time (2026-11-28T10:00:00Z)", code: 64)
 }
 
 enum Logs {

@@ -10,7 +10,7 @@ extension NarrativeWatch {
             abstract: "Run the spike detector over a CSV series and print each point's score.",
             discussion: """
             Input columns: timestamp,value and optionally total (the exposure: all items in the bucket). Timestamps \
-            are ISO 8601 or YYYY-MM-DD HH:MM:SS. Output: one JSON object per row, with `spike` true where the daemon \
+            are ISO 8601 or YYYY-MM-DD HH:MM:SS (UTC unless they carry an offset). Output: one JSON object per row, in file order and with the timestamp in UTC, with `spike` true where the daemon \
             would raise a new alert and `firing` true while an episode lasts. Same code and defaults as the daemon \
             ([detection] of the configuration when one is given or found).
 
@@ -26,6 +26,11 @@ extension NarrativeWatch {
         func run() throws {
             var parameters = try detectionParameters()
             let rows = try CSVSeries.read(path: csv)
+            guard !rows.isEmpty else { throw fail("\(csv): no rows to judge", code: 65) }
+            if let (count, line) = CSVSeries.outOfOrder(rows) {
+                // Kept in file order, one output line per row: real series repeat an hour when clocks go back.
+                Journal.writeStderr("narrative-watch: \(csv):\(line): \(count == 1 ? "a row is" : "\(count) rows are") not later than the row before; rows are judged in file order")
+            }
             guard let step = try bucket.map(Self.step) ?? CSVSeries.commonStep(rows) else {
                 throw fail("\(csv): need at least two rows, or --bucket")
             }
@@ -43,7 +48,7 @@ extension NarrativeWatch {
                 var isStart = false
                 if case .started? = stepResult.transition { isStart = true }
                 out += JSONValue.object([
-                    ("timestamp", .string(row.text)), ("value", .int(row.value)), ("expected", .double(stepResult.evaluation.expected)),
+                    ("timestamp", .time(row.time)), ("value", .int(row.value)), ("expected", .double(stepResult.evaluation.expected)),
                     ("score", .double(stepResult.evaluation.probabilityScore)), ("spike", .bool(isStart)), ("firing", .bool(monitor.firing != nil)),
                 ]).serialized()
                 out += "\n"
@@ -52,7 +57,7 @@ extension NarrativeWatch {
         }
 
         static func step(_ text: String) throws -> Int {
-            guard let seconds = ConfigUnits.seconds(text) else { throw ValidationError("--bucket '\(text)' is not a duration (e.g. 5m, 1h)") }
+            guard let seconds = ConfigUnits.seconds(text) else { throw fail("--bucket '\(text)' is not a duration (e.g. 5m, 1h)", code: 64) }
             return seconds
         }
 
@@ -74,8 +79,9 @@ extension NarrativeWatch {
 /// A `timestamp,value[,total]` series.
 enum CSVSeries {
     struct Row {
-        let text: String
         let time: Int64
+        /// The row's line in the file.
+        let line: Int
         let value: Int
         let total: Int?
     }
@@ -117,9 +123,12 @@ enum CSVSeries {
                 guard let t = count(fields[c]) else {
                     throw fail("\(path):\(n + 1): total '\(fields[c])' is not a count (a number from 0 to 10^12)", code: 65)
                 }
+                guard value <= t else {
+                    throw fail("\(path):\(n + 1): value \(value) is more than total \(t); total counts every item, matching or not", code: 65)
+                }
                 total = t
             }
-            rows.append(Row(text: fields[columns.time], time: time, value: value, total: total))
+            rows.append(Row(time: time, line: n + 1, value: value, total: total))
         }
         return rows
     }
@@ -129,6 +138,12 @@ enum CSVSeries {
     static func count(_ field: String) -> Int? {
         guard let number = Double(field), number >= 0, number <= 1e12 else { return nil }
         return Int(number.rounded())
+    }
+
+    /// How many rows are not later than the row before them, and the line of the first; nil when all are in order.
+    static func outOfOrder(_ rows: [Row]) -> (count: Int, line: Int)? {
+        let late = zip(rows, rows.dropFirst()).filter { $1.time <= $0.time }.map(\.1)
+        return late.first.map { (late.count, $0.line) }
     }
 
     /// The most common positive gap between consecutive rows, in seconds.

@@ -30,19 +30,23 @@ extension NarrativeWatch {
             let now = Int64(Date().timeIntervalSince1970)
             let from = try parseTime(since, now: now, option: "--since")
             let to = try until.map { try parseTime($0, now: now, option: "--until") } ?? now
+            guard from <= to else {
+                throw fail("--since (\(Timestamp.iso8601(from))) is after --until (\(Timestamp.iso8601(to)))", code: 64)
+            }
             let path = try data.databasePath()
             do {
                 let db = try NarrativeDatabase(readingAt: path)
+                try data.checkKnown(narratives, in: db)
                 let stored = try db.bucketWidth() ?? 3600
                 var width = stored
                 if let bucket {
                     guard let w = ConfigUnits.seconds(bucket), w % stored == 0 else {
-                        throw ValidationError("--bucket \(bucket) must be a multiple of the stored \(ConfigUnits.format(seconds: stored)) buckets")
+                        throw fail("--bucket \(bucket) must be a multiple of the stored \(ConfigUnits.format(seconds: stored)) buckets", code: 64)
                     }
                     width = w
                 }
                 let bucketing = Bucketing(width: width)
-                var table = TextTable(header: ["narrative", "start", "items", "matched", "mentions", "expected", "score", "spike", ""],
+                var table = TextTable(header: ["narrative", "start", "items", share ? "share" : "matched", "mentions", "expected", "score", "spike", ""],
                                       rightAligned: [2, 3, 4, 5, 6])
                 var charted: [SVGChart.Series] = []
                 var csv = [CSV.line(["narrative", "start", "items", "matched", "mentions", "expected", "score", "spike", "share"])]

@@ -2,6 +2,7 @@ import ArgumentParser
 import FeedParse
 import FoundationEssentials
 import NarrativeCore
+import Notify
 import Pipeline
 
 extension NarrativeWatch {
@@ -23,24 +24,32 @@ extension NarrativeWatch {
         @Option(help: "Output: json (default) or table.") var format: OutputFormat = .json
         @Flag(help: "Print only one line of totals: files, items, bytes, seconds.") var summary = false
 
+        func validate() throws {
+            guard format != .csv else { throw ValidationError("--format csv does not fit nested items; use json or table") }
+        }
+
         func run() throws {
             let matcher = try narrativeMatcher()
             let paths = try expand(files)
             let started = Date()
-            var totalItems = 0, totalBytes = 0
+            var totalItems = 0, totalBytes = 0, unreadable = 0
             for path in paths {
                 let bytes: [UInt8]
                 do {
                     bytes = try Files.read(path, limit: FeedParser.maximumDocumentSize)
                 } catch {
-                    throw fail("\(path): cannot read: \(error)")
+                    // The other files are still read; the exit status tells a script that one was not.
+                    Journal.writeStderr("narrative-watch: \(path): cannot read: \(error)")
+                    unreadable += 1
+                    if !summary, format == .json { emit(Self.failure(path, "cannot read: \(error)").serialized()) }
+                    continue
                 }
                 totalBytes += bytes.count
                 let result = Result { () throws(FeedParseError) in try FeedParser.parse(bytes) }
                 if case .success(let feed) = result { totalItems += feed.items.count }
                 guard !summary else { continue }
                 switch format {
-                case .table: emit(Self.table(path, result))
+                case .table: emit(Self.table(path, result, matcher: matcher))
                 default: emit(Self.json(path, result, matcher: matcher).serialized())
                 }
             }
@@ -49,6 +58,7 @@ extension NarrativeWatch {
                 emit(JSONValue.object([("files", .int(paths.count)), ("items", .int(totalItems)), ("bytes", .int(totalBytes)),
                                        ("seconds", .double(seconds))]).serialized())
             }
+            if unreadable > 0 { throw ExitCode(1) }
         }
 
         /// The configuration's matcher when one is given or found; a broken given one is an error.
@@ -79,8 +89,7 @@ extension NarrativeWatch {
         static func json(_ path: String, _ result: Result<ParsedFeed, FeedParseError>, matcher: NarrativeMatcher?) -> JSONValue {
             switch result {
             case .failure(let error):
-                return .object([("file", .string(path)), ("format", .null), ("bozo", .bool(true)), ("error", .string(error.description)),
-                                ("feed", .object([])), ("items", .array([]))])
+                return failure(path, error.description)
             case .success(let feed):
                 return .object([
                     ("file", .string(path)), ("format", .string(feed.format.rawValue)), ("bozo", .bool(feed.bozo)),
@@ -104,13 +113,25 @@ extension NarrativeWatch {
             }
         }
 
-        static func table(_ path: String, _ result: Result<ParsedFeed, FeedParseError>) -> String {
+        /// The line of a file that gave no feed, in the shape of one that did.
+        static func failure(_ path: String, _ error: String) -> JSONValue {
+            .object([("file", .string(path)), ("format", .null), ("bozo", .bool(true)), ("error", .string(error)),
+                     ("feed", .object([])), ("items", .array([]))])
+        }
+
+        static func table(_ path: String, _ result: Result<ParsedFeed, FeedParseError>, matcher: NarrativeMatcher?) -> String {
             switch result {
             case .failure(let error): return "\(path): \(error)"
             case .success(let feed):
                 var lines = ["\(path): \(feed.format.rawValue), \(feed.items.count) items\(feed.bozo ? " (recovered: \(feed.bozoMessage ?? ""))" : "") — \(feed.title ?? "untitled")"]
                 for item in feed.items {
-                    lines.append("  \(item.published.map(Timestamp.iso8601) ?? "-")  \(item.title ?? "(no title)")")
+                    var line = "  \(item.published.map(Timestamp.iso8601) ?? "-")  \(item.title ?? "(no title)")"
+                    if let matcher {
+                        let mentions = matcher.mentions(in: ItemPreparation.matchableText(item))
+                        let counted = matcher.narrativeIDs.compactMap { id in mentions[id].map { "\(id) \($0)" } }
+                        if !counted.isEmpty { line += "  [\(counted.joined(separator: ", "))]" }
+                    }
+                    lines.append(line)
                 }
                 return lines.joined(separator: "\n")
             }

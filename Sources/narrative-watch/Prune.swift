@@ -19,7 +19,7 @@ extension NarrativeWatch {
             let (configuration, _) = try configOptions.load()
             var retention = configuration.storage.itemRetention
             if let olderThan {
-                guard let seconds = ConfigUnits.seconds(olderThan) else { throw ValidationError("--older-than '\(olderThan)' is not a duration (e.g. 30d)") }
+                guard let seconds = ConfigUnits.seconds(olderThan) else { throw fail("--older-than '\(olderThan)' is not a duration (e.g. 30d)", code: 64) }
                 retention = seconds
             }
             let path = ConfigurationFile.databasePath(configured: configuration.storage.database, override: database)

@@ -75,17 +75,18 @@ extension NarrativeWatch {
                     ])
                 }).serialized())
             case .csv:
-                emit((["narrative,bucket_start,matched,expected,lift,trend,spikes_90d,firing,hype_share"] + rows.map { r in
+                emit((["narrative,bucket_start,matched,expected,lift,score,trend,spikes_90d,firing,hype_share"] + rows.map { r in
                     CSV.line([r.narrative, r.last.map { Timestamp.iso8601($0.start) } ?? "", String(r.last?.matched ?? 0),
-                              r.last?.expected.map { JSONValue.format($0) } ?? "", JSONValue.format(r.lift), JSONValue.format(r.trend),
+                              r.last?.expected.map { JSONValue.format($0) } ?? "", JSONValue.format(r.lift),
+                              r.last?.score.map { JSONValue.format($0) } ?? "", JSONValue.format(r.trend),
                               String(r.spikes90), r.firing ?? "", r.hype.map { JSONValue.format($0) } ?? ""])
                 }).joined(separator: "\n"))
             case .table:
-                var table = TextTable(header: ["narrative", "now", "expected", "lift", "trend", "7 days", "90d spikes", "hype", "alert"],
-                                      rightAligned: [1, 2, 3, 6, 7])
+                var table = TextTable(header: ["narrative", "now", "expected", "lift", "score", "trend", "7 days", "90d spikes", "hype", "alert"],
+                                      rightAligned: [1, 2, 3, 4, 7, 8])
                 for r in rows {
                     table.rows.append([r.narrative, String(r.last?.matched ?? 0), r.last?.expected.map { fixed($0, 1) } ?? "-",
-                                       fixed(r.lift, 1) + "×", r.trend >= 1.1 ? Colour.green(Self.arrow(r.trend)) : Self.arrow(r.trend), Sparkline.render(r.week), String(r.spikes90),
+                                       fixed(r.lift, 1) + "×", r.last?.score.map { fixed($0, 1) } ?? "-", r.trend >= 1.1 ? Colour.green(Self.arrow(r.trend)) : Self.arrow(r.trend), Sparkline.render(r.week), String(r.spikes90),
                                        r.hype.map { fixed($0 * 100, 0) + "%" } ?? "-", Colour.red(r.firing ?? "")])
                 }
                 emit(table.render())

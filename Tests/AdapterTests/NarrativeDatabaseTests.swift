@@ -122,10 +122,13 @@ struct NarrativeDatabaseTests {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         let db = try NarrativeDatabase(path: dir.file("db.sqlite"), bucketWidth: 3600)
-        #expect(try db.recordFailure(feedURL: "https://f.test/rss", at: Self.t0, error: "HTTP 503") == 1)
+        #expect(try db.recordFailure(feedURL: "https://f.test/rss", feedTitle: "Wire", at: Self.t0, error: "HTTP 503") == 1)
+        // A feed that has never answered is known by its configured name.
+        #expect(try db.feedStates().first?.title == "Wire")
         #expect(try db.recordFailure(feedURL: "https://f.test/rss", at: Self.t0 + 60, error: "HTTP 503") == 2)
         try db.recordNotModified(feedURL: "https://f.test/rss", at: Self.t0 + 120)
         let state = try #require(try db.feedStates().first)
+        #expect(state.title == "Wire")
         #expect(state.consecutiveErrors == 0)
         #expect(state.lastError == nil)
         #expect(state.lastSuccess == Self.t0 + 120)
@@ -335,6 +338,30 @@ struct DetectionStageTests {
         try db.ingest(IngestBatch(feedURL: "https://g.test/rss", feedTitle: "G", fetchedAt: burst - 86_400, etag: nil, lastModified: nil,
                                   items: [IngestItem(key: "g1", title: "t", link: nil, published: burst - 86_400, bucketStart: burst - 86_400, mentions: [:])]))
         let stage = DetectionStage(parameters: Configuration.Detection())
+        // backtest's replay judges it the same way, and the history does not call it a spike.
+        #expect(try stage.replay(narrative: "ai", database: db, now: burst + Self.hour + 60).isEmpty)
         #expect(try stage.run(narratives: ["ai"], database: db, now: burst + Self.hour + 60).isEmpty, "twenty AI stories, all from one feed")
+        #expect(try db.points(narrative: "ai", from: burst, to: burst).map(\.spike) == [false])
+        var one = Configuration.Detection()
+        one.minSources = 1
+        #expect(try DetectionStage(parameters: one).replay(narrative: "ai", database: db, now: burst + Self.hour + 60).map(\.bucketStart) == [burst])
+    }
+
+    @Test func replayFindsTheWaveTheDaemonRaisesAndStoresNothing() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let db = try Self.seededDatabase(in: dir)
+        let stage = DetectionStage(parameters: Configuration.Detection())
+        let now = Self.burst + Self.hour + 60
+        let replayed = try stage.replay(narrative: "ai", database: db, now: now)
+        #expect(replayed.map(\.bucketStart) == [Self.burst])
+        #expect(try db.alerts(since: 0, narrative: nil).isEmpty)
+        #expect(try db.detectionCursor(narrative: "ai") == nil)
+        let raised = try stage.run(narratives: ["ai"], database: db, now: now)
+        guard case .started(let episode)? = raised.first?.transition else { Issue.record("\(raised)"); return }
+        #expect(episode.bucketStart == replayed.first?.bucketStart)
+        #expect(episode.observed == replayed.first?.observed)
+        let empty = try NarrativeDatabase(path: dir.file("empty.sqlite"), bucketWidth: 3600)
+        #expect(try stage.replay(narrative: "ai", database: empty, now: now).isEmpty)
     }
 }

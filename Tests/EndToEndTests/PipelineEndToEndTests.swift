@@ -157,6 +157,13 @@ struct PipelineEndToEndTests {
         #expect(status.count == 3)
         let backtest = try #require(try Self.json(try Binary.run(["backtest", "--config", config, "--format", "json"]).stdout) as? [[String: Any]])
         #expect(backtest.map { $0["narrative"] as? String } == ["ai"])
+        // A mistyped narrative is an error, not a quiet series.
+        for command in [["history", "ia"], ["alerts", "--narrative", "ia"], ["backtest", "--narrative", "ia"]] {
+            let typo = try Binary.run(command + ["--config", config, "--format", "json"])
+            #expect(typo.status == 64, "\(command)")
+            #expect(typo.stdout.isEmpty)
+            #expect(typo.stderr == "narrative-watch: unknown narrative 'ia'; known: ai, defi, revolution\n", "\(command): \(typo.stderr)")
+        }
 
         // alerts show: every story of the peak bucket with its sources; export: every narrative's series.
         let shown = try #require(try Self.json(try Binary.run(["alerts", "show", alertID, "--config", config, "--format", "json"]).stdout) as? [String: Any])
@@ -318,6 +325,53 @@ struct PipelineEndToEndTests {
         let missing = try Binary.run(["check-config", "--config", dir.file("absent.toml")])
         #expect(missing.status == 78)
         #expect(missing.stderr.contains("absent.toml: cannot read the configuration: no such file"))
+
+        // A secret the daemon could not read is found now, not when the first alert goes out.
+        let hook = try dir.write("hook.toml", """
+            [[narratives]]
+            id = "ai"
+            terms = ["AI"]
+
+            [[webhooks]]
+            name = "ops"
+            url = "https://hooks.example.test/nw"
+            secret_file = "\(dir.file("absent.secret"))"
+            """)
+        let secret = try Binary.run(["check-config", "--config", hook])
+        #expect(secret.status == 78)
+        #expect(secret.stderr == "\(hook): webhook 'ops': cannot read the secret file \(dir.file("absent.secret"))\n", "\(secret.stderr)")
+        try dir.write("absent.secret", "whsec_" + Data("a secret of the right kind".utf8).base64EncodedString() + "\n")
+        let found = try Binary.run(["check-config", "--config", hook])
+        #expect(found.status == 0, "\(found.stderr)")
+        #expect(found.stderr == "\(hook): warning: no [[feeds]]; the daemon would have nothing to poll\n")
+    }
+
+    @Test func readCommandsSayWhatIsWrongWithTheDatabase() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        try dir.write("junk.sqlite", String(repeating: "not a database ", count: 100))
+        let config = try dir.write("nw.toml", Self.configuration(feeds: [], database: dir.file("nw.sqlite")))
+        let cases: [(String, String)] = [
+            (dir.file("absent.sqlite"), "no such file; the daemon or `poll-once` creates it"),
+            (dir.path, "is a directory, not a database file"),
+            (dir.file("junk.sqlite"), "the file is not an SQLite database (SQLite code 26)"),
+        ]
+        for (path, reason) in cases {
+            for command in [["history", "ai"], ["alerts"], ["feeds"], ["backtest"]] {
+                let run = try Binary.run(command + ["--config", config, "--database", path])
+                #expect(run.status == 1, "\(command)")
+                #expect(run.stderr == "narrative-watch: database \(path): \(reason)\n", "\(command): \(run.stderr)")
+            }
+        }
+        // The daemon makes the database's own directory (./var on a fresh clone), not a whole mistyped path.
+        let typo = try Binary.run(["poll-once", "--config", config, "--database", dir.file("vra/state/nw.sqlite")])
+        #expect(typo.status == 1)
+        #expect(typo.stderr.contains("cannot create the database directory \(dir.file("vra/state")): No such file or directory"), "\(typo.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.file("vra")))
+        #expect(try Binary.run(["poll-once", "--config", config, "--database", dir.file("var/nw.sqlite")]).status == 0)
+        let later = try Binary.run(["history", "ai", "--database", dir.file("var/nw.sqlite"), "--since", "1h", "--until", "3h"])
+        #expect(later.status == 64)
+        #expect(later.stderr.contains("is after --until"), "\(later.stderr)")
     }
 
     @Test func shippedExampleConfigurationIsValid() throws {
@@ -379,6 +433,18 @@ struct PipelineEndToEndTests {
         let second = try #require(try Self.json(String(lines[1])) as? [String: Any])
         #expect((second["error"] as? String)?.contains("not a feed") == true)
 
+        // A file that cannot be read has its line and its message, and the next file is still read.
+        let missing = try Binary.run(["parse", dir.file("absent.xml"), feed])
+        #expect(missing.status == 1)
+        #expect(missing.stderr == "narrative-watch: \(dir.file("absent.xml")): cannot read: No such file or directory\n", "\(missing.stderr)")
+        let missingLines = missing.stdout.split(separator: "\n").compactMap { try? Self.json(String($0)) as? [String: Any] }
+        #expect(missingLines.map { $0["file"] as? String } == [dir.file("absent.xml"), feed])
+        #expect(missingLines.first?["error"] as? String == "cannot read: No such file or directory")
+        #expect((missingLines.last?["items"] as? [Any])?.count == 2)
+        let table = try Binary.run(["parse", "--config", config, "--format", "table", feed])
+        #expect(table.stdout.contains("AI and DeFi, said the desk  [ai 2, defi 1]"), "\(table.stdout)")
+        #expect(try Binary.run(["parse", "--format", "csv", feed]).status == 64)
+
         let summary = try Binary.run(["parse", "--summary", feed], stdin: feed)
         let totals = try #require(try Self.json(summary.stdout) as? [String: Any])
         #expect(totals["files"] as? Int == 1)
@@ -438,6 +504,21 @@ struct PipelineEndToEndTests {
         #expect(tooFarApart.stderr.contains("more than 100 years; give --bucket"), "\(tooFarApart.stderr)")
         let noHeader = try dir.write("noheader.csv", "when,count\n")
         #expect(try Binary.run(["detect", "--csv", noHeader]).stderr.contains("the header needs timestamp and value columns"))
+        let overTotal = try dir.write("over.csv", "timestamp,value,total\n2026-11-28 10:00:00,4,9\n2026-11-28 11:00:00,50,10\n")
+        let over = try Binary.run(["detect", "--csv", overTotal])
+        #expect(over.status == 65)
+        #expect(over.stderr.contains("over.csv:3: value 50 is more than total 10"), "\(over.stderr)")
+        let headerOnly = try dir.write("header.csv", "timestamp,value\n")
+        #expect(try Binary.run(["detect", "--csv", headerOnly]).stderr == "narrative-watch: \(headerOnly): no rows to judge\n")
+
+        // Rows out of order are judged as they come (one line each, in file order), with a warning;
+        // times are printed in UTC whatever offset they were written with.
+        let shuffled = try dir.write("shuffled.csv", "timestamp,value\n2026-11-28T12:00:00+02:00,3\n2026-11-28 09:00:00,4\n2026-11-28 10:00:00,5\n2026-11-28 10:00:00,5\n")
+        let judged = try Binary.run(["detect", "--csv", shuffled, "--bucket", "1h"])
+        #expect(judged.status == 0, "\(judged.stderr)")
+        #expect(judged.stderr == "narrative-watch: \(shuffled):3: 2 rows are not later than the row before; rows are judged in file order\n", "\(judged.stderr)")
+        let stamps = judged.stdout.split(separator: "\n").compactMap { (try? Self.json(String($0)) as? [String: Any])?["timestamp"] as? String }
+        #expect(stamps == ["2026-11-28T10:00:00Z", "2026-11-28T09:00:00Z", "2026-11-28T10:00:00Z", "2026-11-28T10:00:00Z"])
     }
 
     @Test func importOPMLPrintsFeedBlocksTheConfigurationAccepts() throws {

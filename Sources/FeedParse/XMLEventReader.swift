@@ -122,22 +122,26 @@ final class XMLEventReader {
     func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Outcome {
         var sax = xmlSAXHandler()
         sax.initialized = XML_SAX2_MAGIC
+        // The reader outlives the parse, so the callbacks borrow it without reference counting.
         sax.startElementNs = { ctx, localname, prefix, uri, _, _, attributeCount, _, attributes in
             guard let ctx, let localname else { return }
-            let reader = Unmanaged<XMLEventReader>.fromOpaque(ctx).takeUnretainedValue()
-            reader.sawRoot = true
-            reader.handler.startElement(XMLName(local: localname, namespace: uri, prefix: prefix),
-                                        attributes: XMLAttributes(base: attributes, count: Int(attributeCount)))
+            Unmanaged<XMLEventReader>.fromOpaque(ctx)._withUnsafeGuaranteedRef { reader in
+                reader.sawRoot = true
+                reader.handler.startElement(XMLName(local: localname, namespace: uri, prefix: prefix),
+                                            attributes: XMLAttributes(base: attributes, count: Int(attributeCount)))
+            }
         }
         sax.endElementNs = { ctx, localname, prefix, uri in
             guard let ctx, let localname else { return }
-            let reader = Unmanaged<XMLEventReader>.fromOpaque(ctx).takeUnretainedValue()
-            reader.handler.endElement(XMLName(local: localname, namespace: uri, prefix: prefix))
+            Unmanaged<XMLEventReader>.fromOpaque(ctx)._withUnsafeGuaranteedRef { reader in
+                reader.handler.endElement(XMLName(local: localname, namespace: uri, prefix: prefix))
+            }
         }
         let text: charactersSAXFunc = { ctx, chars, length in
             guard let ctx, let chars, length > 0 else { return }
-            let reader = Unmanaged<XMLEventReader>.fromOpaque(ctx).takeUnretainedValue()
-            reader.handler.characters(UnsafeBufferPointer(start: chars, count: Int(length)))
+            Unmanaged<XMLEventReader>.fromOpaque(ctx)._withUnsafeGuaranteedRef { reader in
+                reader.handler.characters(UnsafeBufferPointer(start: chars, count: Int(length)))
+            }
         }
         sax.characters = text
         sax.cdataBlock = text

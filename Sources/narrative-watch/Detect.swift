@@ -32,10 +32,10 @@ extension NarrativeWatch {
                 Journal.writeStderr("narrative-watch: \(csv):\(line): \(count == 1 ? "a row is" : "\(count) rows are") not later than the row before; rows are judged in file order")
             }
             guard let step = try bucket.map(Self.step) ?? CSVSeries.commonStep(rows) else {
-                throw fail("\(csv): need at least two rows, or --bucket")
+                throw fail("\(csv): need at least two rows, or --bucket", code: 65)
             }
             guard step <= ConfigUnits.longestDuration else {
-                throw fail("\(csv): the rows are \(ConfigUnits.format(seconds: step)) apart, more than 100 years; give --bucket")
+                throw fail("\(csv): the rows are \(ConfigUnits.format(seconds: step)) apart, more than 100 years; give --bucket", code: 65)
             }
             parameters.bucket = step
             let hasExposure = rows.allSatisfy { $0.total != nil }

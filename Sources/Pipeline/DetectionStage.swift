@@ -144,7 +144,10 @@ public struct DetectionStage {
             return nil
         }
         let step = monitor.advance(bucket, now: now)
-        guard case .started? = step.transition, try database.sources(narrative: monitor.narrative, bucketStart: bucket.start) < minSources else {
+        // No source at all means the bucket's items are past their retention: the count stays, who
+        // carried it is unknown, and the spike is taken as it stands.
+        guard case .started? = step.transition, case let sources = try database.sources(narrative: monitor.narrative, bucketStart: bucket.start),
+              sources > 0, sources < minSources else {
             return Judgement(evaluation: step.evaluation, transition: step.transition, rising: step.rising)
         }
         // One feed repeating itself is not a wave: no episode, and the bucket is no spike in the history either.

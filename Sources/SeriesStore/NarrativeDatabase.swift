@@ -200,7 +200,15 @@ public final class NarrativeDatabase {
 
     // MARK: Series
 
-    /// Every narrative the database has judged or counted, including ones since removed from the configuration.
+    /// Whether the database has judged or counted this narrative; one index lookup.
+    public func knows(narrative: String) throws(StoreError) -> Bool {
+        try !db.prepare("""
+            SELECT 1 FROM detection_cursor WHERE narrative = ?1 UNION ALL SELECT 1 FROM series WHERE narrative = ?1 LIMIT 1
+            """).rows([.text(narrative)]) { $0.int(0) }.isEmpty
+    }
+
+    /// Every narrative the database has judged or counted, including ones since removed from the
+    /// configuration. Reads the whole series: for messages, not for every command.
     public func narratives() throws(StoreError) -> Set<String> {
         Set(try db.prepare("SELECT narrative FROM detection_cursor UNION SELECT DISTINCT narrative FROM series").rows { $0.text(0) }.compactMap { $0 })
     }

@@ -49,7 +49,8 @@ final class SQLiteConnection {
             guard readOnly else { return nil }
             return errno == ENOENT ? "no such file; the daemon or `poll-once` creates it" : String(cString: strerror(errno))
         }
-        return info.st_mode & S_IFMT == S_IFDIR ? "is a directory, not a database file" : nil
+        if info.st_mode & S_IFMT == S_IFDIR { return "is a directory, not a database file" }
+        return readOnly && info.st_size == 0 ? "an empty file, no database yet; the daemon or `poll-once` creates it" : nil
     }
 
     func execute(_ sql: String) throws(StoreError) {

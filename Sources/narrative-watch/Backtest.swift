@@ -75,7 +75,7 @@ extension NarrativeWatch {
                                        fixed(e.lift, 1) + "×", fixed(e.score, 1)])
                 }
                 emit(alerts.isEmpty ? "no alerts would have been raised since \(Timestamp.iso8601(from))" : table.render()
-                     + "\n\(alerts.count) alert\(alerts.count == 1 ? "" : "s") with significance \(parameters.significance), min lift \(parameters.minLift), min count \(parameters.minCount)")
+                     + "\n\(alerts.count) alert\(alerts.count == 1 ? "" : "s") with significance \(parameters.significance), min lift \(parameters.minLift), min count \(parameters.minCount), min sources \(parameters.minSources)")
             }
         }
     }

@@ -16,18 +16,21 @@ extension NarrativeWatch {
 
         func run() throws {
             let (c, path) = try configOptions.load()
-            // A secret the daemon could not read would only show when the first alert is sent.
-            let unreadable = c.webhooks.compactMap { hook -> String? in
-                guard Self.canCheckSecret(of: hook) else { return nil }
+            // A secret the daemon could not use would only show when the first alert is sent. One
+            // that is not a secret is a mistake; one this shell cannot read may still be readable
+            // by the service (its credentials, its user), so that is a warning.
+            var wrong: [String] = []
+            for (index, hook) in c.webhooks.enumerated() where Self.canCheckSecret(of: hook) {
                 do {
                     _ = try WebhookSecret.key(for: hook)
-                    return nil
+                } catch .notASecret(let file) {
+                    wrong.append("\(path): webhooks[\(index)].secret_file: \(file) does not hold a whsec_<base64> secret")
                 } catch {
-                    return "\(path): webhook '\(hook.name)': \(error)"
+                    Journal.writeStderr("\(path): warning: webhooks[\(index)].secret_file: \(error) here; the service must be able to")
                 }
             }
-            guard unreadable.isEmpty else {
-                Journal.writeStderr(unreadable.joined(separator: "\n"))
+            guard wrong.isEmpty else {
+                Journal.writeStderr(wrong.joined(separator: "\n"))
                 throw ExitCode(78)
             }
             if c.feeds.isEmpty { Journal.writeStderr("\(path): warning: no [[feeds]]; the daemon would have nothing to poll") }
@@ -45,11 +48,12 @@ extension NarrativeWatch {
                 """)
         }
 
-        /// A relative secret_file lives in the $CREDENTIALS_DIRECTORY systemd gives the service,
-        /// which a check from a shell does not have.
+        /// A relative secret_file, or one under /run/credentials, lives in the credentials directory
+        /// systemd gives the running service, which a check from a shell does not have.
         static func canCheckSecret(of hook: Configuration.Webhook) -> Bool {
             guard let file = hook.secretFile else { return false }
-            return file.hasPrefix("/") || !(ProcessInfo.processInfo.environment["CREDENTIALS_DIRECTORY"] ?? "").isEmpty
+            if !(ProcessInfo.processInfo.environment["CREDENTIALS_DIRECTORY"] ?? "").isEmpty { return true }
+            return file.hasPrefix("/") && !file.hasPrefix("/run/credentials/")
         }
     }
 }

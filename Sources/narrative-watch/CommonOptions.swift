@@ -48,12 +48,13 @@ extension DataOptions {
     /// is not mistaken for a quiet narrative. Without --database the configuration is read;
     /// with nothing known at all (a new database on its own) there is nothing to check against.
     func checkKnown(_ ids: [String], in database: NarrativeDatabase) throws {
-        var known = try database.narratives()
-        if self.database == nil || configOptions.config != nil {
-            known.formUnion(try configOptions.load().0.narratives.map(\.id))
+        let configured = self.database == nil || configOptions.config != nil ? Set(try configOptions.load().0.narratives.map(\.id)) : []
+        for id in ids where !configured.contains(id) {
+            guard try !database.knows(narrative: id) else { continue }
+            let known = configured.union(try database.narratives())
+            guard !known.isEmpty else { return }
+            throw fail("unknown narrative '\(id)'; known: \(known.sorted().joined(separator: ", "))", code: 64)
         }
-        guard !known.isEmpty, let unknown = ids.first(where: { !known.contains($0) }) else { return }
-        throw fail("unknown narrative '\(unknown)'; known: \(known.sorted().joined(separator: ", "))", code: 64)
     }
 }
 
@@ -74,7 +75,11 @@ func fail(_ message: String, code: Int32 = 1) -> ExitCode {
 
 /// Parses `--since`/`--until`: a duration back from now (`30d`) or an ISO 8601 date.
 func parseTime(_ text: String, now: Int64, option: String) throws -> Int64 {
-    if let seconds = ConfigUnits.seconds(text, limit: .max) { return now - Int64(seconds) }
+    if let seconds = ConfigUnits.seconds(text, limit: .max) {
+        // Far enough back for any history, not so far that the time has no ISO 8601 form.
+        guard Int64(seconds) <= now - TimeArgument.firstSecondOfYearOne else { throw fail("\(option) '\(text)' reaches back before the year 1", code: 64) }
+        return now - Int64(seconds)
+    }
     if let time = TimeArgument.iso8601(text) { return time }
     throw fail("\(option) '\(text)' is neither a duration (30d, 12h) nor an ISO 8601 time (2026-11-28T10:00:00Z)", code: 64)
 }

@@ -55,7 +55,7 @@ extension NarrativeWatch {
             }
             if summary {
                 let seconds = Date().timeIntervalSince(started)
-                emit(JSONValue.object([("files", .int(paths.count)), ("items", .int(totalItems)), ("bytes", .int(totalBytes)),
+                emit(JSONValue.object([("files", .int(paths.count - unreadable)), ("items", .int(totalItems)), ("bytes", .int(totalBytes)),
                                        ("seconds", .double(seconds))]).serialized())
             }
             if unreadable > 0 { throw ExitCode(1) }

@@ -364,4 +364,16 @@ struct DetectionStageTests {
         let empty = try NarrativeDatabase(path: dir.file("empty.sqlite"), bucketWidth: 3600)
         #expect(try stage.replay(narrative: "ai", database: empty, now: now).isEmpty)
     }
+
+    /// Past their retention, items lose their text and mentions but the counts stay: a spike
+    /// there is still one, though who carried it can no longer be told.
+    @Test func replayKeepsTheSpikesOfPrunedItems() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let db = try Self.seededDatabase(in: dir)
+        let now = Self.burst + Self.hour + 60
+        #expect(try db.prune(before: now, dryRun: false).items > 0)
+        #expect(try db.sources(narrative: "ai", bucketStart: Self.burst) == 0)
+        #expect(try DetectionStage(parameters: Configuration.Detection()).replay(narrative: "ai", database: db, now: now).map(\.bucketStart) == [Self.burst])
+    }
 }

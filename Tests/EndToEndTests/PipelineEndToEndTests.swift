@@ -326,7 +326,7 @@ struct PipelineEndToEndTests {
         #expect(missing.status == 78)
         #expect(missing.stderr.contains("absent.toml: cannot read the configuration: no such file"))
 
-        // A secret the daemon could not read is found now, not when the first alert goes out.
+        // A secret the daemon could not use is found now, not when the first alert goes out.
         let hook = try dir.write("hook.toml", """
             [[narratives]]
             id = "ai"
@@ -337,13 +337,19 @@ struct PipelineEndToEndTests {
             url = "https://hooks.example.test/nw"
             secret_file = "\(dir.file("absent.secret"))"
             """)
-        let secret = try Binary.run(["check-config", "--config", hook])
-        #expect(secret.status == 78)
-        #expect(secret.stderr == "\(hook): webhook 'ops': cannot read the secret file \(dir.file("absent.secret"))\n", "\(secret.stderr)")
+        let noFeeds = "\(hook): warning: no [[feeds]]; the daemon would have nothing to poll\n"
+        let absent = try Binary.run(["check-config", "--config", hook])
+        #expect(absent.status == 0)
+        #expect(absent.stderr == "\(hook): warning: webhooks[0].secret_file: cannot read the secret file \(dir.file("absent.secret")) here; the service must be able to\n" + noFeeds,
+                "\(absent.stderr)")
+        try dir.write("absent.secret", "hunter2\n")
+        let notASecret = try Binary.run(["check-config", "--config", hook])
+        #expect(notASecret.status == 78)
+        #expect(notASecret.stderr == "\(hook): webhooks[0].secret_file: \(dir.file("absent.secret")) does not hold a whsec_<base64> secret\n", "\(notASecret.stderr)")
         try dir.write("absent.secret", "whsec_" + Data("a secret of the right kind".utf8).base64EncodedString() + "\n")
         let found = try Binary.run(["check-config", "--config", hook])
         #expect(found.status == 0, "\(found.stderr)")
-        #expect(found.stderr == "\(hook): warning: no [[feeds]]; the daemon would have nothing to poll\n")
+        #expect(found.stderr == noFeeds)
     }
 
     @Test func readCommandsSayWhatIsWrongWithTheDatabase() throws {

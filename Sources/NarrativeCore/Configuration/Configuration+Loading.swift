@@ -364,7 +364,7 @@ struct ConfigurationReader {
         guard case .tableArray(let ts)? = tables?.value else { return }
         var firstLine: [String: Int] = [:]
         for (index, t) in ts.enumerated() {
-            guard let e = t[field], case .string(let v) = e.value, values.contains(v) else { continue }
+            guard let e = t[field], case .string(let v) = e.value, !v.isEmpty, values.contains(v) else { continue }
             if let earlier = firstLine[v] {
                 problem(e.line, "\(section)[\(index)].\(field)", "duplicate \(what) '\(v)' (first defined on line \(earlier))")
             } else {

@@ -52,7 +52,7 @@ public enum AlertEvents {
             ("SPIKES_90D", String(record.spikesIn90Days)),
             ("TOP_LINK", record.topItems.first?.link ?? ""),
             ("SOURCES", String(record.sources)),
-        ]
+        ] + (e.resumedBucket.map { [("RESUMED_BUCKET", Timestamp.iso8601($0))] } ?? [])
     }
 
     /// One readable line: narrative, observed vs expected, lift, recurrence.
@@ -67,7 +67,10 @@ public enum AlertEvents {
         if let gap = record.medianGap { recurrence += "; median gap \(oneDecimal(Double(gap) / 86_400)) days" }
         switch kind {
         case .spikeResolved:
-            return "\(e.narrative) spike resolved: peaked at \(counts) in the bucket of \(Timestamp.iso8601(e.bucketStart))"
+            return "\(e.narrative) spike resolved: peaked at \(counts); began in the bucket of \(Timestamp.iso8601(e.bucketStart))"
+        case .spikeStarted where e.resumedBucket != nil:
+            return "\(e.narrative) spike again in the bucket of \(Timestamp.iso8601(e.resumedBucket ?? e.lastSpikeBucket)): "
+                + "the wave that began in the bucket of \(Timestamp.iso8601(e.bucketStart)) is back; peak so far \(counts)"
         case .narrativeRising:
             return "\(e.narrative) rising: climbing for days without a spike; now \(e.observed) items vs \(oneDecimal(e.expected)) expected"
         default:

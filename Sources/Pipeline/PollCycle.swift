@@ -107,14 +107,14 @@ public struct PollCycle {
         let queued = now()
         report.notices = try detection.run(narratives: configuration.narratives.map(\.id), database: database, now: now()) { notice in
             switch notice.transition {
-            case .started: WebhookPayload.messages(for: notice.record, kind: .spikeStarted, hooks: hooks, now: queued)
+            case .started, .resumed: WebhookPayload.messages(for: notice.record, kind: .spikeStarted, hooks: hooks, now: queued)
             case .resolved: WebhookPayload.messages(for: notice.record, kind: .spikeResolved, hooks: hooks, now: queued)
             case .updated, .rising: []
             }
         }
         for notice in report.notices {
             switch notice.transition {
-            case .started:
+            case .started, .resumed:
                 Journal.emit(AlertEvents.fields(for: notice.record, kind: .spikeStarted))
             case .resolved:
                 Journal.emit(AlertEvents.fields(for: notice.record, kind: .spikeResolved))

@@ -360,8 +360,8 @@ public final class NarrativeDatabase {
             }
             let upsert = try db.prepare("""
                 INSERT OR REPLACE INTO alerts(id, narrative, state, started, ended, bucket_start, last_spike_bucket, observed,
-                    expected, lift, score, spikes_90d, previous, sources, top_items, terms, previous_lift, median_gap)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    expected, lift, score, spikes_90d, previous, sources, top_items, terms, previous_lift, median_gap, resumed_bucket)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             for a in alerts {
                 let e = a.episode
@@ -370,7 +370,7 @@ public final class NarrativeDatabase {
                                 .int(e.bucketStart), .int(e.lastSpikeBucket), .integer(e.observed), .double(e.expected), .double(e.lift),
                                 .double(e.score), .integer(a.spikesIn90Days), .optionalInt(a.previous), .integer(a.sources),
                                 .text(top.serialized()), .text(JSONValue.array(a.terms.map(JSONValue.string)).serialized()),
-                                a.previousLift.map { .double($0) } ?? .null, .optionalInt(a.medianGap)])
+                                a.previousLift.map { .double($0) } ?? .null, .optionalInt(a.medianGap), .optionalInt(e.resumedBucket)])
             }
             try db.prepare("INSERT OR REPLACE INTO detection_cursor(narrative, last_evaluated, firing_alert, baseline) VALUES (?, ?, ?, ?)")
                 .run([.text(narrative), .int(lastEvaluated), .optionalText(firingAlert), .text(baseline.encoded())])
@@ -427,7 +427,7 @@ public final class NarrativeDatabase {
 
     private static let alertColumns = """
         id, narrative, state, started, ended, bucket_start, last_spike_bucket, observed, expected, lift, score,
-        spikes_90d, previous, sources, top_items, terms, previous_lift, median_gap
+        spikes_90d, previous, sources, top_items, terms, previous_lift, median_gap, resumed_bucket
         """
 
     public func alert(id: String) throws(StoreError) -> AlertRecord? {
@@ -447,7 +447,7 @@ public final class NarrativeDatabase {
         let episode = AlertEpisode(
             id: r.text(0) ?? "", narrative: r.text(1) ?? "", state: AlertEpisode.State(rawValue: r.text(2) ?? "") ?? .resolved,
             started: r.int(3), ended: r.optionalInt(4), bucketStart: r.int(5), lastSpikeBucket: r.int(6), observed: Int(r.int(7)),
-            expected: r.double(8), lift: r.double(9), score: r.double(10))
+            expected: r.double(8), lift: r.double(9), score: r.double(10), resumedBucket: r.optionalInt(18))
         return AlertRecord(episode: episode, spikesIn90Days: Int(r.int(11)), previous: r.optionalInt(12), sources: Int(r.int(13)),
                            topItems: TopItemsColumn.decode(r.text(14) ?? "[]"), terms: TopItemsColumn.strings(r.text(15) ?? "[]"),
                            previousLift: r.optionalDouble(16), medianGap: r.optionalInt(17))

@@ -152,5 +152,8 @@ enum Schema {
             SELECT narrative, bucket_start - bucket_start % 86400, sum(expected), max(score), max(spike) FROM evaluations GROUP BY 1, 2
             ON CONFLICT(narrative, day) DO UPDATE SET expected = excluded.expected, score = excluded.score, spike = excluded.spike;
         """),
+        ("7-alert-resumed", """
+        ALTER TABLE alerts ADD COLUMN resumed_bucket INTEGER;
+        """),
     ]
 }

@@ -14,9 +14,12 @@ public enum WebhookPayload {
         }
     }
 
-    /// The event id: the alert and what happened to it, e.g. `ai-20261128T1000Z.started`.
+    /// The event id: the alert and what happened to it, e.g. `ai-20261128T1000Z.started`. An
+    /// episode that came back is heard of again: `….resumed-20261128T1500Z`, and its next end
+    /// `….resolved-20261128T1500Z`.
     public static func eventID(_ record: AlertRecord, kind: EventKind) -> String {
-        "\(record.episode.id).\(kind == .spikeResolved ? "resolved" : "started")"
+        let what = kind == .spikeResolved ? "resolved" : record.episode.resumedBucket == nil ? "started" : "resumed"
+        return "\(record.episode.id).\(what)" + (record.episode.resumedBucket.map { "-" + Timestamp.compact($0) } ?? "")
     }
 
     /// True when `hook` is meant to receive this event: its narrative filter and minimum severity.

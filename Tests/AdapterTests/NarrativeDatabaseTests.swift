@@ -5,6 +5,7 @@ import Pipeline
 @testable import SeriesStore
 import Testing
 import TestSupport
+import Webhooks
 
 struct NarrativeDatabaseTests {
     static let hour: Int64 = 3600
@@ -260,6 +261,55 @@ struct DetectionStageTests {
         let points = try db.points(narrative: "ai", from: burst - Self.hour, to: burst)
         #expect(points.map(\.spike) == [false, true])
         #expect(abs((points.first?.expected ?? 0) - 1.0) < 0.05)
+    }
+
+    /// A wave that comes back within the cooldown after its episode resolved is reported again
+    /// (journal and webhooks), and so is its second end, each under an event id of its own.
+    @Test func aWaveThatComesBackIsHeardOfAgain() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let db = try Self.seededDatabase(in: dir)
+        let burst = Self.burst
+        let stage = DetectionStage(parameters: Configuration.Detection())
+        let hooks = [Configuration.Webhook(name: "ops", url: "http://127.0.0.1:9/")]
+        func messages(_ notice: DetectionStage.Notice) -> [OutboxMessage] {
+            switch notice.transition {
+            case .started, .resumed: WebhookPayload.messages(for: notice.record, kind: .spikeStarted, hooks: hooks, now: 1)
+            case .resolved: WebhookPayload.messages(for: notice.record, kind: .spikeResolved, hooks: hooks, now: 1)
+            case .updated, .rising: []
+            }
+        }
+        func hour(_ n: Int64, ai: Int, key: String) throws {
+            let t = burst + n * Self.hour
+            let items = (0..<10).map { IngestItem(key: "\(key)-\($0)", title: "t", link: nil, published: t, bucketStart: t, mentions: [:]) }
+                + (0..<ai).map { IngestItem(key: "\(key)-ai-\($0)", title: "AI \($0)", link: "https://n.test/\(key)/\($0)", published: t, bucketStart: t, mentions: ["ai": 1]) }
+            try db.ingest(IngestBatch(feedURL: "https://f.test/rss", feedTitle: "F", fetchedAt: t, etag: nil, lastModified: nil, items: items))
+        }
+        var kinds: [String] = []
+        func run(at n: Int64) throws {
+            for notice in try stage.run(narratives: ["ai"], database: db, now: burst + n * Self.hour + 60, outbox: messages) {
+                switch notice.transition {
+                case .started: kinds.append("started")
+                case .resumed: kinds.append("resumed")
+                case .resolved: kinds.append("resolved")
+                case .updated, .rising: break
+                }
+            }
+        }
+        try run(at: 1)           // the burst
+        try hour(1, ai: 1, key: "calm")
+        try run(at: 2)           // an ordinary hour ends it
+        try hour(2, ai: 25, key: "again")
+        try run(at: 3)           // two hours later, the wave is back
+        try hour(3, ai: 1, key: "calm2")
+        try run(at: 4)           // and ends again
+        #expect(kinds == ["started", "resolved", "resumed", "resolved"])
+        let ids = try db.dueOutbox(now: .max).map(\.message.eventID)
+        #expect(ids == ["ai-20261128T1000Z.started", "ai-20261128T1000Z.resolved",
+                        "ai-20261128T1000Z.resumed-20261128T1200Z", "ai-20261128T1000Z.resolved-20261128T1200Z"], "\(ids)")
+        let alert = try #require(try db.alerts(since: 0, narrative: "ai").first)
+        #expect(alert.episode.resumedBucket == burst + 2 * Self.hour)
+        #expect(alert.topItems.first?.link.hasPrefix("https://n.test/again/") == true, "the stories of the wave that came back")
     }
 
     @Test func emptyBucketsKeepAnEpisodeUntilTheFeedsHaveBeenSilentLong() throws {

@@ -132,6 +132,17 @@ struct WebhookPayloadTests {
         #expect(try object(messages[2])["content"] as? String == AlertEvents.message(for: Self.record, kind: .spikeStarted))
         let resolved = WebhookPayload.messages(for: Self.record, kind: .spikeResolved, hooks: hooks, now: 5)
         #expect(Set(resolved.map(\.eventID)) == ["ai-20261128T1000Z.resolved"])
+
+        // An episode that comes back is a new event each time, so neither its return nor its
+        // second end is taken for a retry of the first.
+        var back = Self.record
+        back.episode.resumedBucket = 1_795_874_400 // 2026-11-28T14:00:00Z
+        #expect(WebhookPayload.eventID(back, kind: .spikeStarted) == "ai-20261128T1000Z.resumed-20261128T1400Z")
+        #expect(WebhookPayload.eventID(back, kind: .spikeResolved) == "ai-20261128T1000Z.resolved-20261128T1400Z")
+        let again = try object(WebhookPayload.messages(for: back, kind: .spikeStarted, hooks: hooks, now: 5)[0])
+        #expect(again["type"] as? String == "narrative.spike.started")
+        #expect((again["data"] as? [String: Any])?["resumed_bucket"] as? String == "2026-11-28T14:00:00Z")
+        #expect(AlertEvents.message(for: back, kind: .spikeStarted).hasPrefix("ai spike again in the bucket of 2026-11-28T14:00:00Z"))
     }
 
     @Test func secretsComeFromTheFileOrTheCredentialsDirectory() throws {

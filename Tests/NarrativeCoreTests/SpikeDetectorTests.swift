@@ -188,6 +188,27 @@ struct AlertTrackerTests {
         #expect(r.lastSpikeBucket == 3 * width)
         #expect(episode == nil)
     }
+
+    /// A spike soon after an episode resolved brings that episode back, under its own id, as a
+    /// transition the operator hears about; later, a new episode starts.
+    @Test func aSpikeWithinTheCooldownResumesTheResolvedEpisode() {
+        let policy = AlertPolicy(exitLift: 1.5, cooldown: 6 * width)
+        let resolved = AlertEpisode(id: "ai-19700101T0100Z", narrative: "ai", state: .resolved, started: width, ended: 3 * width,
+                                    bucketStart: width, lastSpikeBucket: 2 * width, observed: 30, expected: 3, lift: 8, score: 9)
+        func step(at bucket: Int64, score: Double) -> AlertTransition? {
+            AlertTracker.step(current: nil, lastResolved: resolved, narrative: "ai", bucket: BucketCount(start: bucket * width, items: 50, matched: 20),
+                              width: width, evaluation: evaluation(spike: true, score: score), policy: policy, now: 20 * width).1
+        }
+        guard case .resumed(let back)? = step(at: 5, score: 6) else { Issue.record("\(String(describing: step(at: 5, score: 6)))"); return }
+        #expect(back.id == resolved.id)
+        #expect(back.state == .firing)
+        #expect(back.ended == nil)
+        #expect(back.resumedBucket == 5 * width)
+        #expect(back.observed == 30, "the peak stays the first wave's when the new one is lower")
+        guard case .started(let new)? = step(at: 9, score: 6) else { Issue.record("past the cooldown"); return }
+        #expect(new.id == "ai-19700101T0900Z")
+        #expect(new.resumedBucket == nil)
+    }
 }
 
 struct TimestampTests {

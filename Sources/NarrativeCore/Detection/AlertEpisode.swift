@@ -24,9 +24,12 @@ public struct AlertEpisode: Sendable, Equatable {
     public var expected: Double
     public var lift: Double
     public var score: Double
+    /// The bucket of the newest spike that brought the episode back after it had resolved; nil
+    /// when it never came back.
+    public var resumedBucket: Int64?
 
     public init(id: String, narrative: String, state: State, started: Int64, ended: Int64?, bucketStart: Int64,
-                lastSpikeBucket: Int64, observed: Int, expected: Double, lift: Double, score: Double) {
+                lastSpikeBucket: Int64, observed: Int, expected: Double, lift: Double, score: Double, resumedBucket: Int64? = nil) {
         self.id = id
         self.narrative = narrative
         self.state = state
@@ -38,6 +41,7 @@ public struct AlertEpisode: Sendable, Equatable {
         self.expected = expected
         self.lift = lift
         self.score = score
+        self.resumedBucket = resumedBucket
     }
 }
 
@@ -46,13 +50,15 @@ public enum AlertTransition: Sendable, Equatable {
     case started(AlertEpisode)
     /// The episode goes on with a higher peak.
     case updated(AlertEpisode)
+    /// A resolved episode fires again within the cooldown: the same alert, heard about again.
+    case resumed(AlertEpisode)
     case resolved(AlertEpisode)
     /// A narrative climbing for days without a spike.
     case rising(AlertEpisode)
 
     public var episode: AlertEpisode {
         switch self {
-        case .started(let e), .updated(let e), .resolved(let e), .rising(let e): e
+        case .started(let e), .updated(let e), .resumed(let e), .resolved(let e), .rising(let e): e
         }
     }
 }
@@ -62,8 +68,8 @@ public struct AlertPolicy: Sendable, Equatable {
     /// An episode goes on while buckets keep at least this lift, even below the spike
     /// threshold, so a wave that hovers around the threshold is one alert.
     public var exitLift: Double
-    /// A spike this soon after an episode resolved (seconds) reopens it instead of raising
-    /// a new alert.
+    /// A spike this soon after an episode resolved (seconds) resumes it instead of raising a
+    /// new alert: the same id, so a wave that dips for an hour stays one wave in the history.
     public var cooldown: Int64
 
     public init(exitLift: Double, cooldown: Int64) {
@@ -107,13 +113,14 @@ public enum AlertTracker {
             reopened.state = .firing
             reopened.ended = nil
             reopened.lastSpikeBucket = bucket.start
+            reopened.resumedBucket = bucket.start
             if evaluation.score > reopened.score {
                 reopened.observed = bucket.matched
                 reopened.expected = evaluation.expected
                 reopened.lift = evaluation.lift
                 reopened.score = evaluation.score
             }
-            return (reopened, .updated(reopened))
+            return (reopened, .resumed(reopened))
         }
         let episode = AlertEpisode(
             id: "\(narrative)-\(Timestamp.compact(bucket.start))", narrative: narrative, state: .firing,

@@ -63,6 +63,7 @@ extension AlertRecord {
         return .object([
             ("id", .string(e.id)), ("narrative", .string(e.narrative)), ("state", .string(e.state.rawValue)),
             ("started", .time(e.started)), ("ended", .time(e.ended)), ("bucket_start", .time(e.bucketStart)),
+            ("resumed_bucket", .time(e.resumedBucket)),
             ("observed", .int(e.observed)), ("expected", .double(e.expected)), ("lift", .double(e.lift)), ("score", .double(e.score)),
             ("recurrence", .object(recurrence)),
             ("sources", .int(sources)),

@@ -32,7 +32,7 @@ public struct SeriesMonitor: Sendable {
         let (next, transition) = AlertTracker.step(current: firing, lastResolved: lastResolved, narrative: narrative, bucket: bucket,
                                                     width: detector.width, evaluation: evaluation, policy: policy, now: now)
         if case .resolved(let episode)? = transition { lastResolved = episode }
-        if case .updated(let episode)? = transition, episode.id == lastResolved?.id { lastResolved = nil }
+        if case .resumed(let episode)? = transition, episode.id == lastResolved?.id { lastResolved = nil }
         firing = next
         var rising = detector.takeRisingAlarm(&baseline, at: bucket.start)
         if firing != nil || evaluation.isSpike { rising = false }

@@ -78,11 +78,19 @@ public enum AlertEvents {
         }
     }
 
-    /// The entry for a feed that started failing or recovered.
-    public static func feedFields(url: String, kind: EventKind, detail: String, errorClass: String?, consecutiveErrors: Int) -> [(String, String)] {
-        let message = kind == .feedFailing ? "feed failing: \(url): \(detail)" : "feed recovered: \(url)"
+    /// The entry for a feed that started failing or recovered. `name` is the configured one;
+    /// for a recovery, `consecutiveErrors` and `lastSuccess` tell how long it was down.
+    public static func feedFields(url: String, name: String? = nil, kind: EventKind, detail: String, errorClass: String?,
+                                  consecutiveErrors: Int, lastSuccess: Int64? = nil) -> [(String, String)] {
+        let feed = name.map { "\($0) (\(url))" } ?? url
+        var message = kind == .feedFailing ? "feed failing: \(feed): \(detail)" : "feed recovered: \(feed)"
+        if kind == .feedRecovered, consecutiveErrors > 0 {
+            message += " after \(consecutiveErrors) failed poll\(consecutiveErrors == 1 ? "" : "s")"
+                + (lastSuccess.map { "; the last success was at \(Timestamp.iso8601($0))" } ?? "")
+        }
         var fields = [("MESSAGE", message), ("MESSAGE_ID", kind.messageID), ("PRIORITY", String(kind.priority)),
                       ("FEED_URL", url), ("CONSECUTIVE_ERRORS", String(consecutiveErrors))]
+        if let name { fields.append(("FEED_NAME", name)) }
         if let errorClass { fields.append(("ERROR_CLASS", errorClass)) }
         return fields
     }

@@ -37,7 +37,30 @@ public enum Journal {
         let delivered = isAvailable && send(fields)
         if !delivered || stderrIsTerminal {
             let message = fields.first { $0.0 == "MESSAGE" }?.1 ?? ""
-            writeStderr("\(identifier): \(message)")
+            let priority = fields.first { $0.0 == "PRIORITY" }.flatMap { Int($0.1) } ?? 6
+            writeStderr("\(localTime()) \(levelName(priority)) \(identifier): \(message)")
+        }
+    }
+
+    /// The time as swift-log's stream handler writes it, so entries line up with log lines.
+    static func localTime() -> String {
+        var now = time(nil)
+        var parts = tm()
+        localtime_r(&now, &parts)
+        var buffer = [CChar](repeating: 0, count: 32)
+        let count = strftime(&buffer, buffer.count, "%Y-%m-%dT%H:%M:%S%z", &parts)
+        return String(decoding: buffer.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// swift-log's name for a syslog priority.
+    static func levelName(_ priority: Int) -> String {
+        switch priority {
+        case ...2: "critical"
+        case 3: "error"
+        case 4: "warning"
+        case 5: "notice"
+        case 6: "info"
+        default: "debug"
         }
     }
 }

@@ -2,7 +2,8 @@ import Logging
 
 /// swift-log handler that writes each log line as a structured journal entry:
 /// `MESSAGE`, `PRIORITY`, `CODE_FILE`, `CODE_LINE`, `CODE_FUNC`, and every metadata key
-/// as a field (`feed.url` becomes `FEED_URL`).
+/// as a field (`feed.url` becomes `FEED_URL`). The metadata also ends the message, as
+/// `key=value` pairs, since `journalctl` shows only the message unless asked for more.
 public struct JournalLogHandler: LogHandler {
     public var logLevel: Logger.Level = .info
     public var metadata: Logger.Metadata = [:]
@@ -16,15 +17,17 @@ public struct JournalLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
+        let all = metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 })
+        let context = all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
         var fields: [(String, String)] = [
-            ("MESSAGE", event.message.description),
+            ("MESSAGE", context.isEmpty ? event.message.description : "\(event.message) \(context)"),
             ("PRIORITY", String(Self.priority(event.level))),
             ("CODE_FILE", event.file),
             ("CODE_LINE", String(event.line)),
             ("CODE_FUNC", event.function),
             ("LOGGER", label),
         ]
-        for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) {
+        for (key, value) in all {
             fields.append((Self.fieldName(key), value.description))
         }
         if !Journal.send(fields) {

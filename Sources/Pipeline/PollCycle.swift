@@ -93,10 +93,17 @@ public struct PollCycle {
             if case .fetchFailed(let error) = poll.outcome { return error.errorClass }
             return nil
         }
-        let networkDown = successes == 0 && PollSchedule.isNetworkOutage(failedClasses)
+        // What the last polls of the feeds said before this cycle: was the network already down?
+        let wasDown = PollSchedule.networkWasDown(configuration.feeds.compactMap { states[$0.url] }.filter { !$0.disabled && $0.lastPoll != nil }.map { state in
+            (state.errorClass, (state.lastSuccess ?? .min) >= (state.lastPoll ?? .min))
+        })
+        let networkDown = successes == 0 && PollSchedule.isNetworkOutage(failedClasses, alreadyDown: wasDown)
         if networkDown {
-            let classes = Set(failedClasses.compactMap { $0 })
-            logger.error("network unreachable: all \(feeds.count) feeds failed (\(classes.sorted().joined(separator: ", "))); no feed is marked failing for it")
+            let classes = Set(failedClasses.compactMap { $0 }).sorted().joined(separator: ", ")
+            logger.log(level: wasDown ? .info : .error,
+                       "network \(wasDown ? "still " : "")unreachable: all \(feeds.count) feeds failed (\(classes)); no feed is marked failing for it")
+        } else if wasDown, successes > 0 {
+            logger.notice("network reachable again: \(successes) feed\(successes == 1 ? "" : "s") answered")
         }
         try database.inOneTransaction { () throws(StoreError) in
             for (feed, poll) in failures {
@@ -168,7 +175,9 @@ public struct PollCycle {
                 logger.warning("feed is not well-formed; recovered what could be read",
                                metadata: ["feed.url": "\(feed.url)", "feed.items": "\(prepared.parsedItems)", "parse.error": "\(prepared.bozoMessage ?? "")"])
             }
-            logger.info("feed ingested", metadata: ["feed.url": "\(feed.url)", "feed.items": "\(prepared.parsedItems)", "feed.new_items": "\(added)"])
+            // Only news is worth a line at info level: a poll that brought nothing new is a debug line.
+            logger.log(level: added > 0 ? .info : .debug, "feed ingested",
+                       metadata: ["feed.url": "\(feed.url)", "feed.items": "\(prepared.parsedItems)", "feed.new_items": "\(added)"])
             try database.schedule(feedURL: feed.url, nextPoll: schedule.nextPoll(after: fetchedAt, outcome: .fresh, consecutiveErrors: 0,
                                                                                  hints: hints, jitter: jitter()))
         } else {
@@ -179,7 +188,8 @@ public struct PollCycle {
                                                                                  hints: hints, jitter: jitter()))
         }
         if previousErrors > 0 {
-            Journal.emit(AlertEvents.feedFields(url: feed.url, kind: .feedRecovered, detail: "", errorClass: nil, consecutiveErrors: 0))
+            Journal.emit(AlertEvents.feedFields(url: feed.url, name: feed.name, kind: .feedRecovered, detail: "", errorClass: nil,
+                                                consecutiveErrors: previousErrors, lastSuccess: state?.lastSuccess))
         }
     }
 
@@ -196,7 +206,7 @@ public struct PollCycle {
                 try database.schedule(feedURL: feed.url, nextPoll: nil)
                 logger.error("feed is gone (HTTP 410) and is no longer polled; remove it from the configuration",
                              metadata: ["feed.url": "\(feed.url)"])
-                Journal.emit(AlertEvents.feedFields(url: feed.url, kind: .feedFailing, detail: "gone (HTTP 410); polling stopped",
+                Journal.emit(AlertEvents.feedFields(url: feed.url, name: feed.name, kind: .feedFailing, detail: "gone (HTTP 410); polling stopped",
                                                     errorClass: errorClass, consecutiveErrors: failures))
                 return
             }
@@ -212,7 +222,8 @@ public struct PollCycle {
                        metadata: ["feed.url": "\(feed.url)", "error.class": "\(errorClass)", "feed.consecutive_errors": "\(failures)",
                                   "feed.next_poll": "\(next.map(Timestamp.iso8601) ?? "-")"])
         if failures == 1 {
-            Journal.emit(AlertEvents.feedFields(url: feed.url, kind: .feedFailing, detail: detail, errorClass: errorClass, consecutiveErrors: failures))
+            Journal.emit(AlertEvents.feedFields(url: feed.url, name: feed.name, kind: .feedFailing, detail: detail, errorClass: errorClass,
+                                                consecutiveErrors: failures))
         }
     }
 

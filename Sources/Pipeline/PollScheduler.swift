@@ -11,4 +11,18 @@ public enum PollScheduler {
             return !state.disabled && (state.nextPoll ?? 0) <= now
         }
     }
+
+    /// The feeds a reload gave a shorter interval, each with its new next poll: the last poll plus
+    /// the new interval, where that comes before the time the old interval gave. A feed backing
+    /// off after failures keeps its backoff; a longer interval applies from the next poll on.
+    public static func shortened(from old: Configuration, to new: Configuration, states: [FeedState]) -> [(url: String, nextPoll: Int64)] {
+        let before = Dictionary(old.feeds.map { ($0.url, $0.effectiveInterval(old.polling)) }, uniquingKeysWith: { a, _ in a })
+        let byURL = Dictionary(states.map { ($0.url, $0) }, uniquingKeysWith: { a, _ in a })
+        return new.feeds.compactMap { feed in
+            let interval = feed.effectiveInterval(new.polling)
+            guard let previous = before[feed.url], interval < previous, let state = byURL[feed.url], !state.disabled,
+                  state.consecutiveErrors == 0, let last = state.lastPoll, let next = state.nextPoll, last + Int64(interval) < next else { return nil }
+            return (feed.url, last + Int64(interval))
+        }
+    }
 }

@@ -76,14 +76,19 @@ public struct PollingService: Service {
             ServiceManager.ready(status: try status(configuration, database))
             logger.notice("narrative-watch started", metadata: ["feeds": "\(configuration.feeds.count)", "narratives": "\(configuration.narratives.count)",
                                                               "webhooks": "\(configuration.webhooks.count)", "database": "\(databasePath)"])
+            checkSecrets(configuration.webhooks)
             wake.yield(.tick)
             for await event in wakes {
                 if Task.isCancelled { break }
                 if watchdog != nil { ServiceManager.watchdog() }
                 if event == .reload, let new = reloaded(from: configuration) {
+                    for (url, next) in PollScheduler.shortened(from: configuration, to: new, states: try database.feedStates()) {
+                        try database.schedule(feedURL: url, nextPoll: next)
+                    }
                     configuration = new
                     cycle = PollCycle(configuration: new, logger: logger)
                     roster.replace(with: new.webhooks)
+                    checkSecrets(new.webhooks)
                 }
                 if event == .reload { ServiceManager.ready(status: try status(configuration, database)) }
                 let now = Int64(Date().timeIntervalSince1970)
@@ -97,7 +102,8 @@ public struct PollingService: Service {
                 let due = PollScheduler.due(configuration.feeds, states: try database.feedStates(), at: now)
                 guard !due.isEmpty else { continue }
                 let report = try await pollWatched(cycle, feeds: due, database: database, pingEvery: watchdog)
-                logger.info("cycle done", metadata: ["feeds.polled": "\(report.feedsPolled)", "feeds.failed": "\(report.feedsFailed)", "items.new": "\(report.newItems)"])
+                logger.log(level: report.newItems > 0 || report.feedsFailed > 0 ? .info : .debug, "cycle done",
+                           metadata: ["feeds.polled": "\(report.feedsPolled)", "feeds.failed": "\(report.feedsFailed)", "items.new": "\(report.newItems)"])
                 ServiceManager.status(try status(configuration, database))
                 // Hand the heap the cycle's parsing freed back to the system: between cycles the
                 // daemon's resident memory should be what it keeps, not what it once needed.
@@ -123,6 +129,18 @@ public struct PollingService: Service {
             }
             defer { group.cancelAll() }
             return try await cycle.run(database: database, feeds: feeds, progress: progress)
+        }
+    }
+
+    /// Says at once when a webhook's secret cannot be used, rather than at its first alert.
+    private func checkSecrets(_ hooks: [Configuration.Webhook]) {
+        for hook in hooks {
+            do {
+                _ = try WebhookSecret.key(for: hook)
+            } catch {
+                logger.error("webhook \(hook.name): \(error); its messages wait, retried until it can be read or they are given up",
+                             metadata: ["webhook.name": "\(hook.name)"])
+            }
         }
     }
 

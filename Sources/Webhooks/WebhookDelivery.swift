@@ -97,7 +97,8 @@ public struct WebhookDelivery: Sendable {
     private func retry(_ entry: OutboxEntry, attempts: Int, database: NarrativeDatabase, retryAfter: Int?, error: String, now: Int64) throws(StoreError) {
         let delay = schedule.delay(afterAttempt: attempts, retryAfter: retryAfter, jitter: random())
         try database.reschedule(entry.id, attempts: attempts, next: now + Int64(delay), error: error)
-        logger.warning("webhook delivery failed; retrying in \(delay)s",
+        // The first failure is a warning; the retries that follow are the plan, not news.
+        logger.log(level: attempts == 1 ? .warning : .info, "webhook delivery failed; retrying in \(delay)s",
                        metadata: ["webhook.name": "\(entry.message.hook)", "webhook.id": "\(entry.message.eventID)",
                                   "webhook.attempts": "\(attempts)", "error": "\(error)"])
     }

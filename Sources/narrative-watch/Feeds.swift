@@ -17,6 +17,11 @@ extension NarrativeWatch {
 
         func run() throws {
             let path = try data.databasePath()
+            // A feed removed from the configuration keeps its row (its items stay counted); it is
+            // shown as such, not as overdue.
+            let configured = data.database == nil || data.configOptions.config != nil
+                ? Set(try data.configOptions.load().0.feeds.map(\.url)) : nil
+            func isRemoved(_ f: FeedState) -> Bool { configured.map { !$0.contains(f.url) } ?? false }
             do {
                 let feeds = try NarrativeDatabase(readingAt: path).feedStates().filter { !failing || $0.consecutiveErrors > 0 }
                 switch data.outputFormat {
@@ -26,7 +31,7 @@ extension NarrativeWatch {
                                  ("last_success", .time(f.lastSuccess)), ("items", .int(f.itemsTotal)),
                                  ("consecutive_errors", .int(f.consecutiveErrors)), ("last_error", .optional(f.lastError)),
                                  ("error_class", .optional(f.errorClass)), ("next_poll", .time(f.nextPoll)), ("disabled", .bool(f.disabled)),
-                                 ("fetch_url", .optional(f.fetchURL))])
+                                 ("fetch_url", .optional(f.fetchURL)), ("configured", configured == nil ? .null : .bool(!isRemoved(f)))])
                     }).serialized())
                 case .csv:
                     emit(([CSV.line(["url", "title", "last_poll", "last_success", "items", "consecutive_errors", "last_error", "next_poll", "disabled"])] + feeds.map { f in
@@ -40,7 +45,7 @@ extension NarrativeWatch {
                         let error = f.lastError ?? ""
                         table.rows.append([f.title ?? f.url, f.lastPoll.map(Timestamp.iso8601) ?? "-", f.lastSuccess.map(Timestamp.iso8601) ?? "-",
                                            String(f.itemsTotal), String(f.consecutiveErrors),
-                                           f.disabled ? "disabled (410)" : f.nextPoll.map(Timestamp.iso8601) ?? "-",
+                                           isRemoved(f) ? "not configured" : f.disabled ? "disabled (410)" : f.nextPoll.map(Timestamp.iso8601) ?? "-",
                                            error.count > 60 ? error.prefix(59) + "…" : error])
                     }
                     emit(feeds.isEmpty ? "no feeds polled yet" : table.render())

@@ -24,6 +24,17 @@ struct JournalTests {
         }
     }
 
+    @Test func feedEntriesNameTheFeedAndHowLongItWasDown() {
+        let failing = AlertEvents.feedFields(url: "https://a.test/rss", name: "Wire", kind: .feedFailing, detail: "HTTP 500", errorClass: "http-5xx",
+                                             consecutiveErrors: 1)
+        #expect(failing.first { $0.0 == "MESSAGE" }?.1 == "feed failing: Wire (https://a.test/rss): HTTP 500")
+        #expect(failing.first { $0.0 == "FEED_NAME" }?.1 == "Wire")
+        let recovered = AlertEvents.feedFields(url: "https://a.test/rss", name: "Wire", kind: .feedRecovered, detail: "", errorClass: nil,
+                                               consecutiveErrors: 3, lastSuccess: 1_795_860_000)
+        #expect(recovered.first { $0.0 == "MESSAGE" }?.1
+                == "feed recovered: Wire (https://a.test/rss) after 3 failed polls; the last success was at 2026-11-28T10:00:00Z")
+    }
+
     @Test func theCatalogExplainsEveryEventWithFieldsTheEntryCarries() throws {
         let text = try String(contentsOfFile: Self.catalog, encoding: .utf8)
         var sections: [String: String] = [:]
@@ -71,7 +82,8 @@ struct JournalTests {
             if entry == nil { try await Task.sleep(for: .milliseconds(100)) }
         }
         let found = try #require(entry, "no entry in the journal (is journald running? `make journald`)")
-        #expect(found["MESSAGE"] as? String == "journal handler check")
+        // The metadata ends the message too: `journalctl` shows only the message by default.
+        #expect(found["MESSAGE"] as? String == "journal handler check feed.url=https://a.test/rss test.marker=\(marker)")
         #expect(found["PRIORITY"] as? String == "4")
         #expect(found["SYSLOG_IDENTIFIER"] as? String == "narrative-watch")
         #expect((found["CODE_FILE"] as? String)?.hasSuffix("JournalTests.swift") == true, "\(found["CODE_FILE"] ?? "")")

@@ -159,5 +159,36 @@ struct PollScheduleTests {
         #expect(!PollSchedule.isNetworkOutage(["dns", nil]))
         #expect(!PollSchedule.isNetworkOutage(["dns", "http-5xx"]))
         #expect(!PollSchedule.isNetworkOutage(["dns"]))
+        // One feed alone tells nothing, unless the network was already down.
+        #expect(PollSchedule.isNetworkOutage(["timeout"], alreadyDown: true))
+        #expect(!PollSchedule.isNetworkOutage(["http-5xx"], alreadyDown: true))
+        #expect(!PollSchedule.isNetworkOutage([], alreadyDown: true))
+        #expect(PollSchedule.networkWasDown([("dns", false), ("connection-refused", false)]))
+        #expect(!PollSchedule.networkWasDown([("dns", false), (nil, true)]))
+        #expect(!PollSchedule.networkWasDown([("dns", false), ("http-5xx", false)]))
+        #expect(!PollSchedule.networkWasDown([]))
+    }
+
+    /// A reload that shortens a feed's interval brings its next poll forward; one that lengthens
+    /// it, or a feed backing off after failures, keeps the time it had.
+    @Test func aShorterIntervalOnReloadBringsTheNextPollForward() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let db = try NarrativeDatabase(path: dir.file("db.sqlite"), bucketWidth: 3600)
+        let t0: Int64 = 1_795_860_000
+        for url in ["https://a.test/rss", "https://b.test/rss", "https://c.test/rss"] {
+            try db.recordNotModified(feedURL: url, at: t0)
+            try db.schedule(feedURL: url, nextPoll: t0 + 3600)
+        }
+        try db.recordFailure(feedURL: "https://b.test/rss", at: t0 + 60, error: "HTTP 503")
+        var old = Configuration()
+        old.polling.interval = 3600
+        old.feeds = [Configuration.Feed(url: "https://a.test/rss"), Configuration.Feed(url: "https://b.test/rss"), Configuration.Feed(url: "https://c.test/rss")]
+        var new = old
+        new.polling.interval = 600
+        new.feeds[2].interval = 7200
+        let moved = PollScheduler.shortened(from: old, to: new, states: try db.feedStates())
+        #expect(moved.map(\.url) == ["https://a.test/rss"])
+        #expect(moved.map(\.nextPoll) == [t0 + 600])
     }
 }

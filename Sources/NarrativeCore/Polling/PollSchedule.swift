@@ -75,8 +75,14 @@ public struct PollSchedule: Sendable, Equatable {
     public static let networkClasses: Set<String> = ["dns", "connection-refused", "timeout", "connection-lost"]
 
     /// True when a whole cycle failed for network reasons: the cause is the network, and no
-    /// feed is marked broken for it. Needs at least two feeds to tell.
-    public static func isNetworkOutage(_ classes: [String?]) -> Bool {
-        classes.count >= 2 && classes.allSatisfy { $0.map(networkClasses.contains) ?? false }
+    /// feed is marked broken for it. Needs at least two feeds to tell, or one while the network
+    /// is known to be down already (`alreadyDown`: every other feed's last poll failed so).
+    public static func isNetworkOutage(_ classes: [String?], alreadyDown: Bool = false) -> Bool {
+        !classes.isEmpty && (classes.count >= 2 || alreadyDown) && classes.allSatisfy { $0.map(networkClasses.contains) ?? false }
+    }
+
+    /// True when the newest poll of every feed that has been polled failed for network reasons.
+    public static func networkWasDown(_ lastPolls: [(failedClass: String?, succeededLast: Bool)]) -> Bool {
+        !lastPolls.isEmpty && lastPolls.allSatisfy { !$0.succeededLast && ($0.failedClass.map(networkClasses.contains) ?? false) }
     }
 }

@@ -19,6 +19,8 @@ public final class WebhookRoster: Sendable {
 /// One pass over the outbox: every due message is tried once, then marked delivered,
 /// rescheduled, or given up (with a journal entry). A message is marked only after the
 /// receiver answered, so a crash mid-delivery means it is sent again: at least once.
+/// Each receiver is sent to by its own task, in the order its messages were queued, so one
+/// that hangs holds up only its own messages; after a failed one the rest wait for the next pass.
 public struct WebhookDelivery: Sendable {
     public let client: WebhookClient
     public let schedule: RetrySchedule
@@ -42,42 +44,97 @@ public struct WebhookDelivery: Sendable {
     /// - Returns: how many were delivered.
     @discardableResult
     public func deliverDue(database: NarrativeDatabase, hooks: [Configuration.Webhook],
-                           now: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) async throws(StoreError) -> Int {
-        var delivered = 0
+                           now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) async throws(StoreError) -> Int {
+        var byHook: [String: [OutboxEntry]] = [:], hookOrder: [String] = []
         for entry in try database.dueOutbox(now: now()) {
-            if Task.isCancelled { break }
-            if try await attempt(entry, database: database, hooks: hooks, now: now) { delivered += 1 }
+            if byHook[entry.message.hook] == nil { hookOrder.append(entry.message.hook) }
+            byHook[entry.message.hook, default: []].append(entry)
         }
+        var delivered = 0
+        var storeError: StoreError?
+        await withTaskGroup(of: [Sent].self) { group in
+            for name in hookOrder {
+                let entries = byHook[name] ?? []
+                guard let hook = hooks.first(where: { $0.name == name }) else {
+                    for entry in entries where storeError == nil {
+                        do throws(StoreError) {
+                            try giveUp(entry, attempts: entry.attempts, database: database, at: now(), reason: "the webhook is no longer configured")
+                        } catch { storeError = error }
+                    }
+                    continue
+                }
+                group.addTask { [self] in await send(entries, to: hook, now: now) }
+            }
+            // Answers are recorded as each receiver's messages are done, on this task's connection.
+            for await batch in group {
+                for sent in batch where storeError == nil {
+                    do throws(StoreError) {
+                        if try record(sent, database: database) { delivered += 1 }
+                    } catch { storeError = error }
+                }
+            }
+        }
+        if let storeError { throw storeError }
         return delivered
     }
 
-    private func attempt(_ entry: OutboxEntry, database: NarrativeDatabase, hooks: [Configuration.Webhook],
-                         now: @Sendable () -> Int64) async throws(StoreError) -> Bool {
-        let m = entry.message
-        let attempts = entry.attempts + 1
-        guard let hook = hooks.first(where: { $0.name == m.hook }) else {
-            try giveUp(entry, attempts: entry.attempts, database: database, at: now(), reason: "the webhook is no longer configured")
-            return false
+    /// A message and what became of it: an answer, or a reason not to send it.
+    private struct Sent: Sendable {
+        let entry: OutboxEntry
+        let hook: Configuration.Webhook
+        let outcome: Outcome
+        enum Outcome: Sendable {
+            case answered(WebhookClient.Answer, at: Int64)
+            case tooOld(at: Int64)
+            case noSecret(String, at: Int64)
         }
-        let started = now()
-        if started - m.created > Int64(hook.giveUpAfter) {
-            try giveUp(entry, attempts: entry.attempts, database: database, at: started,
+    }
+
+    /// Sends one receiver's due messages in order; stops after the first that is not delivered.
+    private func send(_ entries: [OutboxEntry], to hook: Configuration.Webhook, now: @Sendable () -> Int64) async -> [Sent] {
+        var sent: [Sent] = []
+        for entry in entries {
+            if Task.isCancelled { break }
+            let m = entry.message
+            let started = now()
+            if started - m.created > Int64(hook.giveUpAfter) {
+                sent.append(Sent(entry: entry, hook: hook, outcome: .tooOld(at: started)))
+                continue
+            }
+            var headers = [("webhook-id", m.eventID), ("webhook-timestamp", String(started))]
+            if hook.format == .standard {
+                do {
+                    if let key = try WebhookSecret.key(for: hook, environment: environment) {
+                        headers.append(("webhook-signature", WebhookSignature.sign(id: m.eventID, timestamp: started, body: Array(m.body.utf8), key: key)))
+                    }
+                } catch {
+                    sent.append(Sent(entry: entry, hook: hook, outcome: .noSecret(error.description, at: now())))
+                    break
+                }
+            }
+            let answer = await client.post(url: hook.url, headers: headers, body: Array(m.body.utf8))
+            sent.append(Sent(entry: entry, hook: hook, outcome: .answered(answer, at: now())))
+            guard case .delivered = DeliveryVerdict.of(status: answer.status) else { break }
+        }
+        return sent
+    }
+
+    /// Marks a message delivered, rescheduled or given up; true when it was delivered.
+    private func record(_ sent: Sent, database: NarrativeDatabase) throws(StoreError) -> Bool {
+        let entry = sent.entry, hook = sent.hook, m = entry.message
+        let attempts = entry.attempts + 1
+        let answer: WebhookClient.Answer, finished: Int64
+        switch sent.outcome {
+        case .tooOld(let at):
+            try giveUp(entry, attempts: entry.attempts, database: database, at: at,
                        reason: "not delivered within \(ConfigUnits.format(seconds: hook.giveUpAfter)) (last error: \(entry.lastError ?? "none"))")
             return false
+        case .noSecret(let error, let at):
+            try retry(entry, attempts: attempts, database: database, retryAfter: nil, error: error, now: at)
+            return false
+        case .answered(let a, let at):
+            (answer, finished) = (a, at)
         }
-        var headers = [("webhook-id", m.eventID), ("webhook-timestamp", String(started))]
-        if hook.format == .standard {
-            do {
-                if let key = try WebhookSecret.key(for: hook, environment: environment) {
-                    headers.append(("webhook-signature", WebhookSignature.sign(id: m.eventID, timestamp: started, body: Array(m.body.utf8), key: key)))
-                }
-            } catch {
-                try retry(entry, attempts: attempts, database: database, retryAfter: nil, error: error.description, now: now())
-                return false
-            }
-        }
-        let answer = await client.post(url: hook.url, headers: headers, body: Array(m.body.utf8))
-        let finished = now()
         switch DeliveryVerdict.of(status: answer.status) {
         case .delivered:
             try database.markDelivered(entry.id, attempts: attempts, at: finished)

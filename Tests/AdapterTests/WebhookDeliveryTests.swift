@@ -114,6 +114,37 @@ struct WebhookDeliveryTests {
         }
     }
 
+    /// A receiver that hangs holds up only its own messages: the other receiver is sent to while
+    /// it hangs, and its second message waits for the next pass instead of hanging again.
+    @Test func aReceiverThatHangsHoldsUpOnlyItsOwnMessages() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let slow = try LoopbackServer(), fast = try LoopbackServer()
+        defer { slow.stop(); fast.stop() }
+        let fastAnswered = Mutex(false), slowSawFast = Mutex(false)
+        fast.route("/hook") { _ in
+            fastAnswered.withLock { $0 = true }
+            return .init(status: 200)
+        }
+        slow.route("/hook") { _ in
+            // Hangs until the other receiver has had its message, or gives up after a while.
+            let deadline = Date().addingTimeInterval(4)
+            while !fastAnswered.withLock({ $0 }), Date() < deadline { usleep(10_000) }
+            slowSawFast.withLock { $0 = fastAnswered.withLock { $0 } }
+            return .init(status: 503)
+        }
+        let db = try NarrativeDatabase(path: dir.file("nw.sqlite"), bucketWidth: 3600)
+        try db.enqueue([Self.message("ai-1.started", hook: "slow"), Self.message("ai-2.started", hook: "slow"), Self.message("ai-1.started", hook: "fast")])
+        let hooks = [Configuration.Webhook(name: "slow", url: slow.url("/hook"), format: .slack),
+                     Configuration.Webhook(name: "fast", url: fast.url("/hook"), format: .slack)]
+        let delivered = try await Self.delivery(dir).deliverDue(database: db, hooks: hooks, now: { Self.t0 })
+        #expect(delivered == 1)
+        #expect(slowSawFast.withLock { $0 }, "the second receiver waited for the first")
+        #expect(slow.requests.count == 1, "after a failure, that receiver's other messages wait for the next pass")
+        let pending = Dictionary(uniqueKeysWithValues: try db.dueOutbox(now: .max).map { ($0.message.eventID, $0.attempts) })
+        #expect(pending == ["ai-1.started": 1, "ai-2.started": 0])
+    }
+
     @Test func messagesAreGivenUpWhenTooOldRefusedOrOrphanedAndTheJournalIsTold() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }

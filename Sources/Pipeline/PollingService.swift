@@ -16,7 +16,8 @@ public struct PollingService: Service {
     public let configuration: Configuration
     public let databasePath: String
     public let logger: Logger
-    /// Seconds between two looks at which feeds are due.
+    /// Seconds between two looks at which feeds are due: a feed is polled at most this late. A look
+    /// is one small query, so it can be frequent.
     public let tick: Int
     /// Seconds between two prunings of items past `storage.item_retention`.
     static let pruneEvery: Int64 = 3600
@@ -25,7 +26,7 @@ public struct PollingService: Service {
     /// The webhooks in force, replaced on reload.
     public let roster: WebhookRoster
 
-    public init(configuration: Configuration, databasePath: String, logger: Logger, tick: Int = 30,
+    public init(configuration: Configuration, databasePath: String, logger: Logger, tick: Int = 10,
                 roster: WebhookRoster? = nil, reload: @escaping @Sendable () throws -> Configuration) {
         self.configuration = configuration
         self.databasePath = databasePath

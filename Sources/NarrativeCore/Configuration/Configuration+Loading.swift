@@ -327,8 +327,7 @@ struct ConfigurationReader {
         return nil
     }
 
-    /// A polling interval: a feed polled more than once a minute burdens its publisher, and
-    /// the daemon looks for due feeds only every half minute.
+    /// A polling interval: a feed polled more than once a minute burdens its publisher.
     private mutating func pollInterval(_ e: TOMLTable.Entry, _ key: String) -> Int? {
         guard let v = duration(e, key) else { return nil }
         guard v >= Configuration.Polling.shortestInterval else {

@@ -143,15 +143,23 @@ public struct DetectionStage {
         if bucket.items == 0, monitor.firing.map({ bucket.start - $0.lastSpikeBucket < Self.silenceEndsEpisode * bucketing.width }) ?? true {
             return nil
         }
+        let resolvedBefore = monitor.lastResolved
         let step = monitor.advance(bucket, now: now)
+        let begins: Bool
+        switch step.transition {
+        case .started?, .resumed?: begins = true
+        default: begins = false
+        }
         // No source at all means the bucket's items are past their retention: the count stays, who
         // carried it is unknown, and the spike is taken as it stands.
-        guard case .started? = step.transition, case let sources = try database.sources(narrative: monitor.narrative, bucketStart: bucket.start),
+        guard begins, case let sources = try database.sources(narrative: monitor.narrative, bucketStart: bucket.start),
               sources > 0, sources < minSources else {
             return Judgement(evaluation: step.evaluation, transition: step.transition, rising: step.rising)
         }
-        // One feed repeating itself is not a wave: no episode, and the bucket is no spike in the history either.
+        // One feed repeating itself is not a wave: no episode (a resolved one stays resolved, for a
+        // real wave to resume), and the bucket is no spike in the history either.
         monitor.firing = nil
+        monitor.lastResolved = resolvedBefore
         let e = step.evaluation
         return Judgement(evaluation: SpikeDetector.Evaluation(expected: e.expected, lift: e.lift, score: e.score, isSpike: false,
                                                               isWarmingUp: e.isWarmingUp, isRising: e.isRising),

@@ -312,6 +312,42 @@ struct DetectionStageTests {
         #expect(alert.topItems.first?.link.hasPrefix("https://n.test/again/") == true, "the stories of the wave that came back")
     }
 
+    /// A comeback from one feed among several is not a wave either, and leaves the episode
+    /// resolved for a real one to resume.
+    @Test func aComebackFromOneFeedDoesNotResumeTheEpisode() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let db = try Self.seededDatabase(in: dir)
+        let burst = Self.burst
+        func ingest(_ feed: String, hour n: Int64, ai: Int, key: String) throws {
+            let t = burst + n * Self.hour
+            let items = (0..<10).map { IngestItem(key: "\(key)-\($0)", title: "t", link: nil, published: t, bucketStart: t, mentions: [:]) }
+                + (0..<ai).map { IngestItem(key: "\(key)-ai-\($0)", title: "AI \(key) \($0)", link: "https://\(feed)/\(key)/\($0)", published: t, bucketStart: t, mentions: ["ai": 1]) }
+            try db.ingest(IngestBatch(feedURL: "https://\(feed)/rss", feedTitle: feed, fetchedAt: t, etag: nil, lastModified: nil, items: items))
+        }
+        try ingest("g.test", hour: 0, ai: 5, key: "g0")     // the burst has a second source
+        let stage = DetectionStage(parameters: Configuration.Detection())
+        func kinds(at n: Int64) throws -> [String] {
+            try stage.run(narratives: ["ai"], database: db, now: burst + n * Self.hour + 60).map { notice in
+                switch notice.transition {
+                case .started: "started"
+                case .resumed: "resumed"
+                case .resolved: "resolved"
+                case .updated: "updated"
+                case .rising: "rising"
+                }
+            }
+        }
+        #expect(try kinds(at: 1) == ["started"])
+        try ingest("f.test", hour: 1, ai: 1, key: "calm")
+        #expect(try kinds(at: 2) == ["resolved"])
+        try ingest("f.test", hour: 2, ai: 30, key: "echo")  // one feed, repeating itself
+        #expect(try kinds(at: 3) == [])
+        try ingest("f.test", hour: 3, ai: 30, key: "wave")
+        try ingest("g.test", hour: 3, ai: 10, key: "wave-g")
+        #expect(try kinds(at: 4) == ["resumed"])
+    }
+
     @Test func emptyBucketsKeepAnEpisodeUntilTheFeedsHaveBeenSilentLong() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }

@@ -232,6 +232,15 @@ struct DetectionStageTests {
         try db.ingest(IngestBatch(feedURL: "https://f.test/rss", feedTitle: "F", fetchedAt: burst, etag: nil, lastModified: nil, items: items))
     }
 
+    /// Ten ordinary items and `ai` AI items from `feed`, in the hour `n` hours after the burst.
+    static func ingestHour(_ db: NarrativeDatabase, _ n: Int64, feed: String = "f.test", ai: Int, key: String) throws {
+        let t = burst + n * hour
+        let items = (0..<10).map { IngestItem(key: "\(key)-\($0)", title: "t", link: nil, published: t, bucketStart: t, mentions: [:]) }
+            + (0..<ai).map { IngestItem(key: "\(key)-ai-\($0)", title: "AI \(key) \($0)", link: "https://n.test/\(key)/\($0)", published: t,
+                                        bucketStart: t, mentions: ["ai": 1]) }
+        try db.ingest(IngestBatch(feedURL: "https://\(feed)/rss", feedTitle: feed, fetchedAt: t, etag: nil, lastModified: nil, items: items))
+    }
+
     @Test func aBurstRaisesOneAlertOnceAndResolvesWhenItEnds() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
@@ -279,12 +288,6 @@ struct DetectionStageTests {
             case .updated, .rising: []
             }
         }
-        func hour(_ n: Int64, ai: Int, key: String) throws {
-            let t = burst + n * Self.hour
-            let items = (0..<10).map { IngestItem(key: "\(key)-\($0)", title: "t", link: nil, published: t, bucketStart: t, mentions: [:]) }
-                + (0..<ai).map { IngestItem(key: "\(key)-ai-\($0)", title: "AI \($0)", link: "https://n.test/\(key)/\($0)", published: t, bucketStart: t, mentions: ["ai": 1]) }
-            try db.ingest(IngestBatch(feedURL: "https://f.test/rss", feedTitle: "F", fetchedAt: t, etag: nil, lastModified: nil, items: items))
-        }
         var kinds: [String] = []
         func run(at n: Int64) throws {
             for notice in try stage.run(narratives: ["ai"], database: db, now: burst + n * Self.hour + 60, outbox: messages) {
@@ -297,11 +300,11 @@ struct DetectionStageTests {
             }
         }
         try run(at: 1)           // the burst
-        try hour(1, ai: 1, key: "calm")
+        try Self.ingestHour(db, 1, ai: 1, key: "calm")
         try run(at: 2)           // an ordinary hour ends it
-        try hour(2, ai: 25, key: "again")
+        try Self.ingestHour(db, 2, ai: 25, key: "again")
         try run(at: 3)           // two hours later, the wave is back
-        try hour(3, ai: 1, key: "calm2")
+        try Self.ingestHour(db, 3, ai: 1, key: "calm2")
         try run(at: 4)           // and ends again
         #expect(kinds == ["started", "resolved", "resumed", "resolved"])
         let ids = try db.dueOutbox(now: .max).map(\.message.eventID)
@@ -319,13 +322,7 @@ struct DetectionStageTests {
         defer { dir.remove() }
         let db = try Self.seededDatabase(in: dir)
         let burst = Self.burst
-        func ingest(_ feed: String, hour n: Int64, ai: Int, key: String) throws {
-            let t = burst + n * Self.hour
-            let items = (0..<10).map { IngestItem(key: "\(key)-\($0)", title: "t", link: nil, published: t, bucketStart: t, mentions: [:]) }
-                + (0..<ai).map { IngestItem(key: "\(key)-ai-\($0)", title: "AI \(key) \($0)", link: "https://\(feed)/\(key)/\($0)", published: t, bucketStart: t, mentions: ["ai": 1]) }
-            try db.ingest(IngestBatch(feedURL: "https://\(feed)/rss", feedTitle: feed, fetchedAt: t, etag: nil, lastModified: nil, items: items))
-        }
-        try ingest("g.test", hour: 0, ai: 5, key: "g0")     // the burst has a second source
+        try Self.ingestHour(db, 0, feed: "g.test", ai: 5, key: "g0")     // the burst has a second source
         let stage = DetectionStage(parameters: Configuration.Detection())
         func kinds(at n: Int64) throws -> [String] {
             try stage.run(narratives: ["ai"], database: db, now: burst + n * Self.hour + 60).map { notice in
@@ -339,12 +336,12 @@ struct DetectionStageTests {
             }
         }
         #expect(try kinds(at: 1) == ["started"])
-        try ingest("f.test", hour: 1, ai: 1, key: "calm")
+        try Self.ingestHour(db, 1, ai: 1, key: "calm")
         #expect(try kinds(at: 2) == ["resolved"])
-        try ingest("f.test", hour: 2, ai: 30, key: "echo")  // one feed, repeating itself
+        try Self.ingestHour(db, 2, ai: 30, key: "echo")  // one feed, repeating itself
         #expect(try kinds(at: 3) == [])
-        try ingest("f.test", hour: 3, ai: 30, key: "wave")
-        try ingest("g.test", hour: 3, ai: 10, key: "wave-g")
+        try Self.ingestHour(db, 3, ai: 30, key: "wave")
+        try Self.ingestHour(db, 3, feed: "g.test", ai: 10, key: "wave-g")
         #expect(try kinds(at: 4) == ["resumed"])
     }
 

@@ -173,9 +173,11 @@ public struct PollingService: Service {
         let now = Int64(Date().timeIntervalSince1970)
         let urls = Set(configuration.feeds.map(\.url))
         let failing = try database.feedStates().filter { urls.contains($0.url) && $0.consecutiveErrors > 0 }.count
-        let last = try database.alerts(since: now - 90 * 86_400, narrative: nil).max { $0.episode.started < $1.episode.started }
+        // A wave that came back is the latest spike from the bucket it came back in.
+        func heard(_ e: AlertEpisode) -> Int64 { max(e.started, e.resumedBucket ?? e.started) }
+        let last = try database.alerts(since: now - 90 * 86_400, narrative: nil).map(\.episode).max { heard($0) < heard($1) }
         return StatusLine.text(feeds: configuration.feeds.count, failing: failing,
-                               lastSpike: last.map { ($0.episode.narrative, $0.episode.started) },
+                               lastSpike: last.map { ($0.narrative, min(now, heard($0))) },
                                pendingWebhooks: try database.pendingOutboxCount(), now: now)
     }
 }

@@ -94,8 +94,8 @@ public struct PollCycle {
             return nil
         }
         // What the last polls of the feeds said before this cycle: was the network already down?
-        let wasDown = PollSchedule.networkWasDown(configuration.feeds.compactMap { states[$0.url] }.filter { !$0.disabled && $0.lastPoll != nil }.map { state in
-            (state.errorClass, (state.lastSuccess ?? .min) >= (state.lastPoll ?? .min))
+        let wasDown = PollSchedule.networkWasDown(configuration.feeds.compactMap { states[$0.url] }.filter { !$0.disabled }.map { state in
+            (state.lastPoll, state.lastSuccess, state.errorClass)
         })
         let networkDown = successes == 0 && PollSchedule.isNetworkOutage(failedClasses, alreadyDown: wasDown)
         if networkDown {

@@ -163,9 +163,12 @@ struct PollScheduleTests {
         #expect(PollSchedule.isNetworkOutage(["timeout"], alreadyDown: true))
         #expect(!PollSchedule.isNetworkOutage(["http-5xx"], alreadyDown: true))
         #expect(!PollSchedule.isNetworkOutage([], alreadyDown: true))
-        #expect(PollSchedule.networkWasDown([("dns", false), ("connection-refused", false)]))
-        #expect(!PollSchedule.networkWasDown([("dns", false), (nil, true)]))
-        #expect(!PollSchedule.networkWasDown([("dns", false), ("http-5xx", false)]))
+        // Since the newest success anywhere (t = 100), every poll failed for the network: down,
+        // even though the feed polled less often last succeeded before.
+        #expect(PollSchedule.networkWasDown([(200, 100, "dns"), (210, 90, "connection-refused"), (50, 50, nil)]))
+        #expect(!PollSchedule.networkWasDown([(200, 100, "dns"), (210, 210, nil)]), "a feed answered since")
+        #expect(!PollSchedule.networkWasDown([(200, 100, "dns"), (210, 90, "http-5xx")]), "a server answered, with an error")
+        #expect(!PollSchedule.networkWasDown([(200, 100, "dns"), (100, 100, nil)]), "one failure alone tells nothing")
         #expect(!PollSchedule.networkWasDown([]))
     }
 

@@ -81,8 +81,12 @@ public struct PollSchedule: Sendable, Equatable {
         !classes.isEmpty && (classes.count >= 2 || alreadyDown) && classes.allSatisfy { $0.map(networkClasses.contains) ?? false }
     }
 
-    /// True when the newest poll of every feed that has been polled failed for network reasons.
-    public static func networkWasDown(_ lastPolls: [(failedClass: String?, succeededLast: Bool)]) -> Bool {
-        !lastPolls.isEmpty && lastPolls.allSatisfy { !$0.succeededLast && ($0.failedClass.map(networkClasses.contains) ?? false) }
+    /// True when, since the newest success of any feed, at least two feeds were polled and every
+    /// one of those polls failed for network reasons: the network is down, though feeds polled
+    /// less often have not noticed yet.
+    public static func networkWasDown(_ feeds: [(lastPoll: Int64?, lastSuccess: Int64?, failedClass: String?)]) -> Bool {
+        let lastSuccess = feeds.compactMap(\.lastSuccess).max() ?? .min
+        let since = feeds.filter { ($0.lastPoll ?? .min) > lastSuccess }
+        return since.count >= 2 && since.allSatisfy { $0.failedClass.map(networkClasses.contains) ?? false }
     }
 }

@@ -40,29 +40,49 @@ public struct WebhookDelivery: Sendable {
         self.random = random
     }
 
-    /// Tries the messages due at `now()`.
+    /// The messages due at `now()`, by receiver in queue order. Those of a hook no longer
+    /// configured are given up here; `skipping` names hooks whose messages are left for later.
+    public func due(database: NarrativeDatabase, hooks: [Configuration.Webhook], skipping: Set<String> = [],
+                    now: @Sendable () -> Int64) throws(StoreError) -> [(hook: Configuration.Webhook, entries: [OutboxEntry])] {
+        var byHook: [String: [OutboxEntry]] = [:], hookOrder: [String] = []
+        for entry in try database.dueOutbox(now: now()) where !skipping.contains(entry.message.hook) {
+            if byHook[entry.message.hook] == nil { hookOrder.append(entry.message.hook) }
+            byHook[entry.message.hook, default: []].append(entry)
+        }
+        var out: [(hook: Configuration.Webhook, entries: [OutboxEntry])] = []
+        for name in hookOrder {
+            let entries = byHook[name] ?? []
+            guard let hook = hooks.first(where: { $0.name == name }) else {
+                for entry in entries {
+                    try giveUp(entry, attempts: entry.attempts, database: database, at: now(), reason: "the webhook is no longer configured")
+                }
+                continue
+            }
+            out.append((hook, entries))
+        }
+        return out
+    }
+
+    /// Sends one receiver's messages and records what became of each on `database`.
+    /// - Returns: how many were delivered.
+    @discardableResult
+    public func deliver(_ entries: [OutboxEntry], to hook: Configuration.Webhook, database: NarrativeDatabase,
+                        now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) async throws(StoreError) -> Int {
+        var delivered = 0
+        for sent in await send(entries, to: hook, now: now) where try record(sent, database: database) { delivered += 1 }
+        return delivered
+    }
+
+    /// One pass: tries the messages due at `now()`, every receiver at once, and waits for all.
     /// - Returns: how many were delivered.
     @discardableResult
     public func deliverDue(database: NarrativeDatabase, hooks: [Configuration.Webhook],
                            now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) async throws(StoreError) -> Int {
-        var byHook: [String: [OutboxEntry]] = [:], hookOrder: [String] = []
-        for entry in try database.dueOutbox(now: now()) {
-            if byHook[entry.message.hook] == nil { hookOrder.append(entry.message.hook) }
-            byHook[entry.message.hook, default: []].append(entry)
-        }
+        let batches = try due(database: database, hooks: hooks, now: now)
         var delivered = 0
         var storeError: StoreError?
         await withTaskGroup(of: [Sent].self) { group in
-            for name in hookOrder {
-                let entries = byHook[name] ?? []
-                guard let hook = hooks.first(where: { $0.name == name }) else {
-                    for entry in entries where storeError == nil {
-                        do throws(StoreError) {
-                            try giveUp(entry, attempts: entry.attempts, database: database, at: now(), reason: "the webhook is no longer configured")
-                        } catch { storeError = error }
-                    }
-                    continue
-                }
+            for (hook, entries) in batches {
                 group.addTask { [self] in await send(entries, to: hook, now: now) }
             }
             // Answers are recorded as each receiver's messages are done, on this task's connection.

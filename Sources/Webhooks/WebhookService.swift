@@ -2,9 +2,12 @@ import FoundationEssentials
 import Logging
 import SeriesStore
 import ServiceLifecycle
+import Synchronization
 
 /// Delivers the outbox in the background, so a slow receiver never holds up polling.
-/// Looks for due messages every `interval`; stops between two passes on graceful shutdown.
+/// Looks for due messages every `interval` and sends to each receiver from a task of its own,
+/// with its own connection: one that hangs holds up neither the others nor the next look.
+/// Stops on graceful shutdown.
 public struct WebhookService: Service {
     public let databasePath: String
     public let bucketWidth: Int
@@ -28,15 +31,40 @@ public struct WebhookService: Service {
         }
     }
 
-    /// The connection lives inside the loop's task.
+    /// The connection lives inside the loop's task; each sending task opens its own.
     private func loop() async throws {
         let database = try NarrativeDatabase(path: databasePath, bucketWidth: bucketWidth)
-        while !Task.isCancelled {
-            let hooks = roster.current
-            if try !hooks.isEmpty || database.pendingOutboxCount() > 0 {
-                try await delivery.deliverDue(database: database, hooks: hooks)
+        let sending = Sending()
+        // A discarding group: a finished sending task leaves nothing behind to collect.
+        try await withThrowingDiscardingTaskGroup { group in
+            while !Task.isCancelled {
+                let hooks = roster.current
+                if try !hooks.isEmpty || database.pendingOutboxCount() > 0 {
+                    let busy = sending.names.withLock { $0 }
+                    for (hook, entries) in try delivery.due(database: database, hooks: hooks, skipping: busy, now: Self.now) {
+                        sending.names.withLock { _ = $0.insert(hook.name) }
+                        group.addTask { [self] in
+                            defer { sending.names.withLock { _ = $0.remove(hook.name) } }
+                            do {
+                                let connection = try NarrativeDatabase(path: databasePath, bucketWidth: bucketWidth)
+                                try await delivery.deliver(entries, to: hook, database: connection, now: Self.now)
+                            } catch {
+                                // The messages stay queued and are tried again on a later look.
+                                delivery.logger.error("webhook \(hook.name): delivery stopped: \(error)", metadata: ["webhook.name": "\(hook.name)"])
+                            }
+                        }
+                    }
+                }
+                try await Task.sleep(for: interval)
             }
-            try await Task.sleep(for: interval)
+            group.cancelAll()
         }
+    }
+
+    static let now: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
+
+    /// The hooks a task is sending to right now.
+    private final class Sending: Sendable {
+        let names = Mutex<Set<String>>([])
     }
 }

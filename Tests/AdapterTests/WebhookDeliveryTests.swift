@@ -145,6 +145,51 @@ struct WebhookDeliveryTests {
         #expect(pending == ["ai-1.started": 1, "ai-2.started": 0])
     }
 
+    /// In the running service, a message queued while one receiver hangs reaches another receiver
+    /// without waiting for the hang to end.
+    @Test func theServiceSendsToOneReceiverWhileAnotherHangs() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let slow = try LoopbackServer(), fast = try LoopbackServer()
+        defer { slow.stop(); fast.stop() }
+        let slowCalled = Mutex(false), fastCalled = Mutex(false), slowSawFast = Mutex(false), slowDone = Mutex(false)
+        // Waits without holding one of the few threads the service's tasks run on.
+        func waitFor(_ flag: borrowing Mutex<Bool>, seconds: Double) async throws -> Bool {
+            let deadline = Date().addingTimeInterval(seconds)
+            while !flag.withLock({ $0 }), Date() < deadline { try await Task.sleep(for: .milliseconds(10)) }
+            return flag.withLock { $0 }
+        }
+        fast.route("/hook") { _ in
+            fastCalled.withLock { $0 = true }
+            return .init(status: 200)
+        }
+        slow.route("/hook") { _ in
+            slowCalled.withLock { $0 = true }
+            let deadline = Date().addingTimeInterval(4)
+            while !fastCalled.withLock({ $0 }), Date() < deadline { usleep(10_000) }
+            slowSawFast.withLock { $0 = fastCalled.withLock { $0 } }
+            slowDone.withLock { $0 = true }
+            return .init(status: 200)
+        }
+        let path = dir.file("nw.sqlite")
+        let db = try NarrativeDatabase(path: path, bucketWidth: 3600)
+        let now = Int64(Date().timeIntervalSince1970)
+        try db.enqueue([Self.message("ai-1.started", hook: "slow", created: now)])
+        let roster = WebhookRoster([Configuration.Webhook(name: "slow", url: slow.url("/hook"), format: .slack),
+                                    Configuration.Webhook(name: "fast", url: fast.url("/hook"), format: .slack)])
+        let service = WebhookService(databasePath: path, bucketWidth: 3600, roster: roster, delivery: try Self.delivery(dir),
+                                     interval: .milliseconds(50))
+        let running = Task { try await service.run() }
+        defer { running.cancel() }
+        let slowWasCalled = try await waitFor(slowCalled, seconds: 5)
+        #expect(slowWasCalled, "the slow receiver was never called")
+        try db.enqueue([Self.message("ai-2.started", hook: "fast", created: now)])
+        let fastWasCalled = try await waitFor(fastCalled, seconds: 5)
+        #expect(fastWasCalled, "the fast receiver was never called")
+        _ = try await waitFor(slowDone, seconds: 5)
+        #expect(slowSawFast.withLock { $0 }, "the message to the fast receiver waited for the slow one")
+    }
+
     @Test func messagesAreGivenUpWhenTooOldRefusedOrOrphanedAndTheJournalIsTold() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }

@@ -13,10 +13,17 @@ public struct DetectionStage {
     static let recurrenceWindow: Int64 = 90 * 86_400
     /// Empty buckets in a row after which a firing episode resolves.
     static let silenceEndsEpisode: Int64 = 6
+    /// How long after a bucket closes its items may still arrive (seconds): feeds not polled
+    /// since it closed have not delivered theirs yet. A spike there that lacks sources waits
+    /// this long for them before it is judged for good; at most one bucket.
+    public let lateArrival: Int64
 
-    public init(parameters: Configuration.Detection) {
+    /// - Parameter lateArrival: the longest polling interval of the feeds (seconds), 0 when
+    ///   every bucket is complete once closed (backtests, tests).
+    public init(parameters: Configuration.Detection, lateArrival: Int = 0) {
         detector = SpikeDetector(parameters: parameters)
         bucketing = Bucketing(width: parameters.bucket)
+        self.lateArrival = Int64(max(0, min(lateArrival, parameters.bucket)))
     }
 
     /// A change the operator hears about, with the stored record behind it.
@@ -66,11 +73,19 @@ public struct DetectionStage {
         }
 
         var b = from
+        var waiting = false
         while b <= lastClosed {
             let bucket = count(b)
+            let before = monitor
             guard let step = try judge(bucket, with: &monitor, minSources: minSources, database: database, now: now) else {
                 b += width
                 continue
+            }
+            if step.lacksSources, now < b + width + lateArrival {
+                // The other feeds' items for this bucket may still come: judge it again next time.
+                monitor = before
+                waiting = true
+                break
             }
             if bucket.items > 0 { evaluations.append(EvaluationRecord(bucketStart: b, evaluation: step.evaluation)) }
             if let transition = step.transition {
@@ -92,7 +107,7 @@ public struct DetectionStage {
 
         // The open bucket: a spike already clear in its first minutes is reported now.
         let open = count(openStart)
-        if open.items > 0, openStart <= now {
+        if !waiting, open.items > 0, openStart <= now {
             let elapsed = Double(now - openStart) / Double(width)
             let (_, transition) = monitor.early(open, elapsed: elapsed, now: now)
             if let transition, try database.sources(narrative: narrative, bucketStart: openStart) >= minSources {
@@ -102,7 +117,8 @@ public struct DetectionStage {
             }
         }
         try database.recordDetection(narrative: narrative, evaluations: evaluations, alerts: changed.compactMap { records[$0] },
-                                     lastEvaluated: max(lastClosed, from - width), firingAlert: monitor.firing?.id, baseline: monitor.baseline,
+                                     lastEvaluated: waiting ? b - width : max(lastClosed, from - width), firingAlert: monitor.firing?.id,
+                                     baseline: monitor.baseline,
                                      outbox: notices.flatMap(outbox))
         return notices
     }
@@ -134,6 +150,8 @@ public struct DetectionStage {
         let evaluation: SpikeDetector.Evaluation
         let transition: AlertTransition?
         let rising: Bool
+        /// A spike refused because too few feeds carried it.
+        var lacksSources = false
     }
 
     private func judge(_ bucket: BucketCount, with monitor: inout SeriesMonitor, minSources: Int, database: NarrativeDatabase,
@@ -163,7 +181,7 @@ public struct DetectionStage {
         let e = step.evaluation
         return Judgement(evaluation: SpikeDetector.Evaluation(expected: e.expected, lift: e.lift, score: e.score, isSpike: false,
                                                               isWarmingUp: e.isWarmingUp, isRising: e.isRising),
-                         transition: nil, rising: step.rising)
+                         transition: nil, rising: step.rising, lacksSources: true)
     }
 
     /// min_sources, or every feed that has delivered when there are fewer.

@@ -24,7 +24,8 @@ public struct PollCycle {
         fetcher = FeedFetcher(options: FetchOptions(timeout: p.timeout, maxBody: p.maxBody, concurrency: p.concurrency,
                                                     perHost: p.perHost, userAgent: Product.userAgent))
         preparation = ItemPreparation(narratives: configuration.narratives, bucketing: Bucketing(width: configuration.detection.bucket))
-        detection = DetectionStage(parameters: configuration.detection)
+        detection = DetectionStage(parameters: configuration.detection,
+                                   lateArrival: configuration.feeds.map { $0.effectiveInterval(configuration.polling) }.max() ?? 0)
     }
 
     /// Workers that parse and match at once: one per core.

@@ -430,6 +430,33 @@ struct DetectionStageTests {
         #expect(try DetectionStage(parameters: one).replay(narrative: "ai", database: db, now: burst + Self.hour + 60).map(\.bucketStart) == [burst])
     }
 
+    /// A spike that lacks sources when its bucket closes waits for the feeds not polled since:
+    /// a second feed's items for the bucket, fetched later, make it a wave; without them, once
+    /// `lateArrival` has passed, it is judged for good and is no spike.
+    @Test(arguments: [true, false])
+    func aSpikeWaitsForTheFeedsNotPolledSinceItsBucketClosed(secondFeedArrives: Bool) throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let db = try Self.seededDatabase(in: dir)
+        let burst = Self.burst
+        try Self.ingestHour(db, -24, feed: "g.test", ai: 0, key: "g-earlier") // a second delivering feed: min_sources is 2
+        let stage = DetectionStage(parameters: Configuration.Detection(), lateArrival: 900)
+        #expect(try stage.run(narratives: ["ai"], database: db, now: burst + Self.hour + 60).isEmpty)
+        #expect(try db.detectionCursor(narrative: "ai")?.lastEvaluated == burst - Self.hour, "the bucket waits")
+        if secondFeedArrives {
+            try Self.ingestHour(db, 0, feed: "g.test", ai: 5, key: "g-late")
+            let notices = try stage.run(narratives: ["ai"], database: db, now: burst + Self.hour + 120)
+            guard case .started(let episode)? = notices.first?.transition else { Issue.record("\(notices)"); return }
+            #expect(episode.bucketStart == burst)
+        } else {
+            #expect(try stage.run(narratives: ["ai"], database: db, now: burst + Self.hour + 600).isEmpty)
+            #expect(try db.detectionCursor(narrative: "ai")?.lastEvaluated == burst - Self.hour, "still within late arrival")
+            #expect(try stage.run(narratives: ["ai"], database: db, now: burst + Self.hour + 960).isEmpty)
+            #expect(try db.detectionCursor(narrative: "ai")?.lastEvaluated == burst)
+            #expect(try db.points(narrative: "ai", from: burst, to: burst).map(\.spike) == [false])
+        }
+    }
+
     @Test func replayFindsTheWaveTheDaemonRaisesAndStoresNothing() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }

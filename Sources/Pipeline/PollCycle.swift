@@ -94,16 +94,21 @@ public struct PollCycle {
             if case .fetchFailed(let error) = poll.outcome { return error.errorClass }
             return nil
         }
-        // What the last polls of the feeds said before this cycle: was the network already down?
-        let wasDown = PollSchedule.networkWasDown(configuration.feeds.compactMap { states[$0.url] }.filter { !$0.disabled }.map { state in
-            (state.lastPoll, state.lastSuccess, state.errorClass)
-        })
+        // What the last polls of the other feeds said before this cycle: was the network already
+        // down? A feed's own earlier failures say nothing about the network (its host may be dead).
+        let failing = Set(failures.map(\.0.url))
+        let configured = configuration.feeds.compactMap { states[$0.url] }.filter { !$0.disabled }
+        let newestSuccess = configured.compactMap(\.lastSuccess).max()
+        let lastPolls = configured.filter { !failing.contains($0.url) }.map { ($0.lastPoll, $0.lastSuccess, $0.errorClass) }
+        let wasDown = PollSchedule.networkWasDown(lastPolls, newestSuccess: newestSuccess)
         let networkDown = successes == 0 && PollSchedule.isNetworkOutage(failedClasses, alreadyDown: wasDown)
         if networkDown {
+            // Logged at error when first seen: the cycles before counted one failure at most.
+            let known = PollSchedule.networkWasDown(lastPolls, newestSuccess: newestSuccess, polls: 2)
             let classes = Set(failedClasses.compactMap { $0 }).sorted().joined(separator: ", ")
-            logger.log(level: wasDown ? .info : .error,
-                       "network \(wasDown ? "still " : "")unreachable: all \(feeds.count) feeds failed (\(classes)); no feed is marked failing for it")
-        } else if wasDown, successes > 0 {
+            logger.log(level: known ? .info : .error,
+                       "network \(known ? "still " : "")unreachable: all \(feeds.count) feeds failed (\(classes)); no feed is marked failing for it")
+        } else if successes > 0, PollSchedule.networkWasDown(lastPolls, newestSuccess: newestSuccess, polls: 2) {
             logger.notice("network reachable again: \(successes) feed\(successes == 1 ? "" : "s") answered")
         }
         try database.inOneTransaction { () throws(StoreError) in

@@ -127,6 +127,29 @@ struct PollCycleTests {
             #expect(state.nextPoll == Self.now + 60)
         }
     }
+
+    /// Feeds polled one at a time into an outage: the first counts as failing (nothing tells it
+    /// from a dead host yet), the next one is the outage. One dead host polled again and again,
+    /// with nothing else polled, stays a failing feed.
+    @Test func anOutageIsRecognisedAcrossCyclesButADeadHostIsNotAnOutage() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let urls = ["http://127.0.0.1:9/a", "http://127.0.0.1:9/b"]
+        let (cycle, db) = try Self.cycle(urls, in: dir)
+        for url in urls { try db.recordNotModified(feedURL: url, at: Self.now - 600) }
+        let feeds = Self.configuration(urls).feeds
+        _ = try await cycle.run(database: db, feeds: [feeds[0]], now: { Self.now }, jitter: { 0 })
+        #expect(try Self.state(db, urls[0])?.consecutiveErrors == 1)
+        _ = try await cycle.run(database: db, feeds: [feeds[1]], now: { Self.now + 10 }, jitter: { 0 })
+        #expect(try Self.state(db, urls[1])?.consecutiveErrors == 0, "the second feed into the outage is not failing")
+
+        let dead = try TemporaryDirectory()
+        defer { dead.remove() }
+        let (alone, single) = try Self.cycle([urls[0]], in: dead)
+        try single.recordNotModified(feedURL: urls[0], at: Self.now - 600)
+        for n in 0..<3 { _ = try await alone.run(database: single, now: { Self.now + Int64(n) * 3600 }, jitter: { 0 }) }
+        #expect(try Self.state(single, urls[0])?.consecutiveErrors == 3, "its own failures say nothing about the network")
+    }
 }
 
 struct PollScheduleTests {
@@ -168,7 +191,10 @@ struct PollScheduleTests {
         #expect(PollSchedule.networkWasDown([(200, 100, "dns"), (210, 90, "connection-refused"), (50, 50, nil)]))
         #expect(!PollSchedule.networkWasDown([(200, 100, "dns"), (210, 210, nil)]), "a feed answered since")
         #expect(!PollSchedule.networkWasDown([(200, 100, "dns"), (210, 90, "http-5xx")]), "a server answered, with an error")
-        #expect(!PollSchedule.networkWasDown([(200, 100, "dns"), (100, 100, nil)]), "one failure alone tells nothing")
+        #expect(PollSchedule.networkWasDown([(200, 100, "dns"), (100, 100, nil)]), "with this cycle's failure, two in a row")
+        #expect(!PollSchedule.networkWasDown([(100, 100, nil), (90, 90, nil)]), "nothing has failed since the last success")
+        #expect(!PollSchedule.networkWasDown([(200, 100, "dns")], newestSuccess: 250), "the failing feed itself answered since")
+        #expect(!PollSchedule.networkWasDown([(200, 100, "dns")], polls: 2), "known only after two")
         #expect(!PollSchedule.networkWasDown([]))
     }
 

@@ -76,17 +76,21 @@ public struct PollSchedule: Sendable, Equatable {
 
     /// True when a whole cycle failed for network reasons: the cause is the network, and no
     /// feed is marked broken for it. Needs at least two feeds to tell, or one while the network
-    /// is known to be down already (`alreadyDown`: every other feed's last poll failed so).
+    /// is down already (`alreadyDown`, from `networkWasDown`).
     public static func isNetworkOutage(_ classes: [String?], alreadyDown: Bool = false) -> Bool {
         !classes.isEmpty && (classes.count >= 2 || alreadyDown) && classes.allSatisfy { $0.map(networkClasses.contains) ?? false }
     }
 
-    /// True when, since the newest success of any feed, at least two feeds were polled and every
-    /// one of those polls failed for network reasons: the network is down, though feeds polled
-    /// less often have not noticed yet.
-    public static func networkWasDown(_ feeds: [(lastPoll: Int64?, lastSuccess: Int64?, failedClass: String?)]) -> Bool {
-        let lastSuccess = feeds.compactMap(\.lastSuccess).max() ?? .min
+    /// True when, since the newest success of any feed, at least `polls` feeds were polled and
+    /// every poll since failed for network reasons. Given the other feeds than the ones failing
+    /// in the cycle at hand, one is two feeds in a row with nothing answering in between: the
+    /// network, not the feeds, even when each was polled alone in its cycle. Two means the
+    /// outage was already known. `newestSuccess` is the newest success of any feed, these or
+    /// the ones left out.
+    public static func networkWasDown(_ feeds: [(lastPoll: Int64?, lastSuccess: Int64?, failedClass: String?)], newestSuccess: Int64? = nil,
+                                      polls: Int = 1) -> Bool {
+        let lastSuccess = max(newestSuccess ?? .min, feeds.compactMap(\.lastSuccess).max() ?? .min)
         let since = feeds.filter { ($0.lastPoll ?? .min) > lastSuccess }
-        return since.count >= 2 && since.allSatisfy { $0.failedClass.map(networkClasses.contains) ?? false }
+        return since.count >= max(1, polls) && since.allSatisfy { $0.failedClass.map(networkClasses.contains) ?? false }
     }
 }

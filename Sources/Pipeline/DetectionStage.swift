@@ -34,19 +34,23 @@ public struct DetectionStage {
 
     /// `outbox` gives the webhook messages for a notice; they are stored in the same
     /// transaction as the alert, so a crash cannot keep an alert and lose its messages.
-    public func run(narratives: [String], database: NarrativeDatabase, now: Int64,
+    /// `polledSince`: every feed has been polled at or after this time, so a bucket closed by
+    /// then holds all its items; a later one waits (up to `lateArrival`) for the rest. Nil
+    /// takes every closed bucket as complete.
+    public func run(narratives: [String], database: NarrativeDatabase, now: Int64, polledSince: Int64? = nil,
                     outbox: (Notice) -> [OutboxMessage] = { _ in [] }) throws(StoreError) -> [Notice] {
         guard let firstData = try database.firstDataBucket() else { return [] }
         let minSources = try minimumSources(database)
         var notices: [Notice] = []
         for narrative in narratives {
-            notices += try run(narrative: narrative, firstData: firstData, minSources: minSources, database: database, now: now, outbox: outbox)
+            notices += try run(narrative: narrative, firstData: firstData, minSources: minSources, database: database, now: now,
+                               polledSince: polledSince, outbox: outbox)
         }
         return notices
     }
 
     private func run(narrative: String, firstData: Int64, minSources: Int, database: NarrativeDatabase, now: Int64,
-                     outbox: (Notice) -> [OutboxMessage]) throws(StoreError) -> [Notice] {
+                     polledSince: Int64?, outbox: (Notice) -> [OutboxMessage]) throws(StoreError) -> [Notice] {
         let width = bucketing.width
         let lastClosed = bucketing.lastClosedStart(at: now)
         let openStart = lastClosed + width
@@ -76,6 +80,10 @@ public struct DetectionStage {
         var waiting = false
         while b <= lastClosed {
             let bucket = count(b)
+            if let polledSince, b + width > polledSince, now < b + width + lateArrival {
+                waiting = true // some feed has not been polled since the bucket closed
+                break
+            }
             let before = monitor
             guard let step = try judge(bucket, with: &monitor, minSources: minSources, database: database, now: now) else {
                 b += width
@@ -105,12 +113,15 @@ public struct DetectionStage {
             b += width
         }
 
-        // The open bucket: a spike already clear in its first minutes is reported now.
-        let open = count(openStart)
-        if !waiting, open.items > 0, openStart <= now {
-            let elapsed = Double(now - openStart) / Double(width)
-            let (_, transition) = monitor.early(open, elapsed: elapsed, now: now)
-            if let transition, try database.sources(narrative: narrative, bucketStart: openStart) >= minSources {
+        // The open bucket: a spike already clear in its first minutes is reported now. While a
+        // closed bucket waits for its last items, that one is looked at the same way instead, so
+        // an episode it starts is the one its final judgement goes on with.
+        let watched = waiting ? b : openStart
+        let current = count(watched)
+        if current.items > 0, watched <= now {
+            let elapsed = waiting ? 1 : Double(now - openStart) / Double(width)
+            let (_, transition) = monitor.early(current, elapsed: elapsed, now: now)
+            if let transition, try database.sources(narrative: narrative, bucketStart: watched) >= minSources {
                 monitor.firing = transition.episode
                 if transition.episode.id == monitor.lastResolved?.id { monitor.lastResolved = nil }
                 try note(transition)

@@ -118,7 +118,11 @@ public struct PollCycle {
         }
         let hooks = configuration.webhooks
         let queued = now()
-        report.notices = try detection.run(narratives: configuration.narratives.map(\.id), database: database, now: now()) { notice in
+        // Buckets closed before every feed's newest poll hold all their items.
+        let urls = Set(configuration.feeds.map(\.url))
+        let polledSince = try database.feedStates().filter { urls.contains($0.url) && !$0.disabled }.map { $0.lastPoll ?? .min }.min()
+        report.notices = try detection.run(narratives: configuration.narratives.map(\.id), database: database, now: now(),
+                                           polledSince: polledSince) { notice in
             switch notice.transition {
             case .started, .resumed: WebhookPayload.messages(for: notice.record, kind: .spikeStarted, hooks: hooks, now: queued)
             case .resolved: WebhookPayload.messages(for: notice.record, kind: .spikeResolved, hooks: hooks, now: queued)

@@ -457,6 +457,29 @@ struct DetectionStageTests {
         }
     }
 
+    /// A closed bucket that some feed has not been polled since is judged only once it has
+    /// (or `lateArrival` has passed): the wave that feed brings is not missed.
+    @Test func aBucketWaitsUntilEveryFeedHasBeenPolledSinceItClosed() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let db = try Self.seededDatabase(in: dir)
+        let burst = Self.burst
+        try Self.ingestHour(db, -24, feed: "g.test", ai: 0, key: "g-earlier")
+        try Self.ingestHour(db, 1, ai: 1, key: "f1")
+        try Self.ingestHour(db, 2, ai: 1, key: "f2")
+        let stage = DetectionStage(parameters: Configuration.Detection(), lateArrival: 900)
+        // g was last polled before the bucket of hour 2 closed: that bucket waits.
+        let first = try stage.run(narratives: ["ai"], database: db, now: burst + 3 * Self.hour + 60, polledSince: burst + 2 * Self.hour + 30)
+        #expect(!first.contains { if case .started = $0.transition { true } else { false } })
+        #expect(try db.detectionCursor(narrative: "ai")?.lastEvaluated == burst + Self.hour)
+        // g's poll brings the wave of that hour.
+        try Self.ingestHour(db, 2, feed: "g.test", ai: 25, key: "g2")
+        let second = try stage.run(narratives: ["ai"], database: db, now: burst + 3 * Self.hour + 120, polledSince: burst + 3 * Self.hour + 100)
+        guard case .started(let episode)? = second.first?.transition else { Issue.record("\(second)"); return }
+        #expect(episode.bucketStart == burst + 2 * Self.hour)
+        #expect(try db.detectionCursor(narrative: "ai")?.lastEvaluated == burst + 2 * Self.hour)
+    }
+
     @Test func replayFindsTheWaveTheDaemonRaisesAndStoresNothing() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }

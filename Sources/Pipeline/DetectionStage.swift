@@ -84,6 +84,14 @@ public struct DetectionStage {
                 waiting = true // some feed has not been polled since the bucket closed
                 break
             }
+            if let firing = monitor.firing, b < firing.lastSpikeBucket {
+                // An episode the open bucket started (or resumed) while this one waited: learn from
+                // this bucket, but it cannot end or change an episode that came after it.
+                let evaluation = monitor.learn(bucket)
+                if bucket.items > 0 { evaluations.append(EvaluationRecord(bucketStart: b, evaluation: evaluation)) }
+                b += width
+                continue
+            }
             let before = monitor
             guard let step = try judge(bucket, with: &monitor, minSources: minSources, database: database, now: now) else {
                 b += width
@@ -113,13 +121,13 @@ public struct DetectionStage {
             b += width
         }
 
-        // The open bucket: a spike already clear in its first minutes is reported now. While a
-        // closed bucket waits for its last items, that one is looked at the same way instead, so
-        // an episode it starts is the one its final judgement goes on with.
-        let watched = waiting ? b : openStart
-        let current = count(watched)
-        if current.items > 0, watched <= now {
-            let elapsed = waiting ? 1 : Double(now - openStart) / Double(width)
+        // The open bucket: a spike already clear in its first minutes is reported now. A closed
+        // bucket still waiting for its last items is looked at the same way first, so an episode
+        // it starts is the one its final judgement goes on with.
+        for watched in waiting ? [b, openStart] : [openStart] where monitor.firing == nil {
+            let current = count(watched)
+            guard current.items > 0, watched <= now else { continue }
+            let elapsed = watched < openStart ? 1 : Double(now - openStart) / Double(width)
             let (_, transition) = monitor.early(current, elapsed: elapsed, now: now)
             if let transition, try database.sources(narrative: narrative, bucketStart: watched) >= minSources {
                 monitor.firing = transition.episode

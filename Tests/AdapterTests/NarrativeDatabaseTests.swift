@@ -480,6 +480,28 @@ struct DetectionStageTests {
         #expect(try db.detectionCursor(narrative: "ai")?.lastEvaluated == burst + 2 * Self.hour)
     }
 
+    /// While a closed bucket waits for a feed, a wave in the open bucket is still reported at
+    /// once, and the waiting bucket's final judgement does not end it.
+    @Test func theOpenBucketIsWatchedWhileAClosedOneWaits() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let db = try Self.seededDatabase(in: dir)
+        let burst = Self.burst
+        try Self.ingestHour(db, -24, feed: "g.test", ai: 0, key: "g-earlier")
+        try Self.ingestHour(db, 1, ai: 1, key: "f1")
+        try Self.ingestHour(db, 2, ai: 15, key: "f2")
+        try Self.ingestHour(db, 2, feed: "g.test", ai: 15, key: "g2")
+        let stage = DetectionStage(parameters: Configuration.Detection(), lateArrival: 900)
+        let first = try stage.run(narratives: ["ai"], database: db, now: burst + 2 * Self.hour + 600, polledSince: burst + Self.hour + 30)
+        #expect(try db.detectionCursor(narrative: "ai")?.lastEvaluated == burst, "the bucket of hour 1 waits")
+        guard case .started(let episode)? = first.first?.transition else { Issue.record("\(first)"); return }
+        #expect(episode.bucketStart == burst + 2 * Self.hour)
+        let second = try stage.run(narratives: ["ai"], database: db, now: burst + 2 * Self.hour + 700, polledSince: burst + 2 * Self.hour + 650)
+        #expect(second.isEmpty, "\(second.map(\.transition))")
+        #expect(try db.detectionCursor(narrative: "ai")?.lastEvaluated == burst + Self.hour)
+        #expect(try db.alerts(since: 0, narrative: "ai").first?.episode.state == .firing)
+    }
+
     @Test func replayFindsTheWaveTheDaemonRaisesAndStoresNothing() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }

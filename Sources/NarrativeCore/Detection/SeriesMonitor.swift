@@ -39,6 +39,12 @@ public struct SeriesMonitor: Sendable {
         return Step(evaluation: evaluation, transition: transition, rising: rising)
     }
 
+    /// Learns from a closed bucket older than the firing episode (one judged late, after the
+    /// open bucket already started the episode): its evaluation, without touching the episode.
+    public mutating func learn(_ bucket: BucketCount) -> SpikeDetector.Evaluation {
+        detector.step(bucket, &baseline)
+    }
+
     /// Evaluates the bucket still filling up: its expectation follows the items it has so far
     /// (or, without exposure, the elapsed part of the bucket), and nothing is learnt.
     /// Returns the episode it would start, if it is already a spike.

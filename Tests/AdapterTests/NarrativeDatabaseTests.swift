@@ -232,6 +232,13 @@ struct DetectionStageTests {
         try db.ingest(IngestBatch(feedURL: "https://f.test/rss", feedTitle: "F", fetchedAt: burst, etag: nil, lastModified: nil, items: items))
     }
 
+    /// The seeded database with a second feed that has delivered (nothing on AI), so min_sources is 2.
+    static func twoFeedDatabase(in dir: TemporaryDirectory) throws -> NarrativeDatabase {
+        let db = try seededDatabase(in: dir)
+        try ingestHour(db, -24, feed: "g.test", ai: 0, key: "g-earlier")
+        return db
+    }
+
     /// Ten ordinary items and `ai` AI items from `feed`, in the hour `n` hours after the burst.
     static func ingestHour(_ db: NarrativeDatabase, _ n: Int64, feed: String = "f.test", ai: Int, key: String) throws {
         let t = burst + n * hour
@@ -437,9 +444,8 @@ struct DetectionStageTests {
     func aSpikeWaitsForTheFeedsNotPolledSinceItsBucketClosed(secondFeedArrives: Bool) throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let db = try Self.seededDatabase(in: dir)
+        let db = try Self.twoFeedDatabase(in: dir)
         let burst = Self.burst
-        try Self.ingestHour(db, -24, feed: "g.test", ai: 0, key: "g-earlier") // a second delivering feed: min_sources is 2
         let stage = DetectionStage(parameters: Configuration.Detection(), lateArrival: 900)
         #expect(try stage.run(narratives: ["ai"], database: db, now: burst + Self.hour + 60).isEmpty)
         #expect(try db.detectionCursor(narrative: "ai")?.lastEvaluated == burst - Self.hour, "the bucket waits")
@@ -462,9 +468,8 @@ struct DetectionStageTests {
     @Test func aBucketWaitsUntilEveryFeedHasBeenPolledSinceItClosed() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let db = try Self.seededDatabase(in: dir)
+        let db = try Self.twoFeedDatabase(in: dir)
         let burst = Self.burst
-        try Self.ingestHour(db, -24, feed: "g.test", ai: 0, key: "g-earlier")
         try Self.ingestHour(db, 1, ai: 1, key: "f1")
         try Self.ingestHour(db, 2, ai: 1, key: "f2")
         let stage = DetectionStage(parameters: Configuration.Detection(), lateArrival: 900)
@@ -485,9 +490,8 @@ struct DetectionStageTests {
     @Test func theOpenBucketIsWatchedWhileAClosedOneWaits() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let db = try Self.seededDatabase(in: dir)
+        let db = try Self.twoFeedDatabase(in: dir)
         let burst = Self.burst
-        try Self.ingestHour(db, -24, feed: "g.test", ai: 0, key: "g-earlier")
         try Self.ingestHour(db, 1, ai: 1, key: "f1")
         try Self.ingestHour(db, 2, ai: 15, key: "f2")
         try Self.ingestHour(db, 2, feed: "g.test", ai: 15, key: "g2")

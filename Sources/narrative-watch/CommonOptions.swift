@@ -44,11 +44,17 @@ struct DataOptions: ParsableArguments {
 }
 
 extension DataOptions {
+    /// The configuration, read unless --database is given without --config: then the
+    /// database stands alone and none is looked for.
+    func configurationUnlessDatabaseAlone() throws -> Configuration? {
+        database == nil || configOptions.config != nil ? try configOptions.load().0 : nil
+    }
+
     /// Refuses narrative ids that neither the configuration nor the database knows, so a typo
-    /// is not mistaken for a quiet narrative. Without --database the configuration is read;
-    /// with nothing known at all (a new database on its own) there is nothing to check against.
+    /// is not mistaken for a quiet narrative. With nothing known at all (a new database on its
+    /// own) there is nothing to check against.
     func checkKnown(_ ids: [String], in database: NarrativeDatabase) throws {
-        let configured = self.database == nil || configOptions.config != nil ? Set(try configOptions.load().0.narratives.map(\.id)) : []
+        let configured = Set(try configurationUnlessDatabaseAlone()?.narratives.map(\.id) ?? [])
         for id in ids where !configured.contains(id) {
             guard try !database.knows(narrative: id) else { continue }
             let known = configured.union(try database.narratives())
@@ -67,9 +73,14 @@ func emit(_ text: String) {
     Descriptor.standardOutput.write(text.hasSuffix("\n") ? text : text + "\n")
 }
 
+/// Prints one line to stderr, named as the command's other messages are.
+func warn(_ message: String) {
+    Journal.writeStderr("narrative-watch: \(message)")
+}
+
 /// Prints one clear line to stderr and exits non-zero.
 func fail(_ message: String, code: Int32 = 1) -> ExitCode {
-    Journal.writeStderr("narrative-watch: \(message)")
+    warn(message)
     return ExitCode(code)
 }
 

@@ -29,7 +29,7 @@ extension NarrativeWatch {
             guard !rows.isEmpty else { throw fail("\(csv): no rows to judge", code: 65) }
             if let (count, line) = CSVSeries.outOfOrder(rows) {
                 // Kept in file order, one output line per row: real series repeat an hour when clocks go back.
-                Journal.writeStderr("narrative-watch: \(csv):\(line): \(count == 1 ? "a row is" : "\(count) rows are") not later than the row before; rows are judged in file order")
+                warn("\(csv):\(line): \(count == 1 ? "a row is" : "\(count) rows are") not later than the row before; rows are judged in file order")
             }
             guard let step = try bucket.map(Self.step) ?? CSVSeries.commonStep(rows) else {
                 throw fail("\(csv): need at least two rows, or --bucket", code: 65)

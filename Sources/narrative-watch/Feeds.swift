@@ -2,7 +2,6 @@ import ArgumentParser
 import FoundationEssentials
 import NarrativeCore
 import FeedParse
-import Notify
 import SeriesStore
 
 extension NarrativeWatch {
@@ -19,8 +18,7 @@ extension NarrativeWatch {
             let path = try data.databasePath()
             // A feed removed from the configuration keeps its row (its items stay counted); it is
             // shown as such, not as overdue.
-            let configured = data.database == nil || data.configOptions.config != nil
-                ? Set(try data.configOptions.load().0.feeds.map(\.url)) : nil
+            let configured = try data.configurationUnlessDatabaseAlone().map { Set($0.feeds.map(\.url)) }
             func isRemoved(_ f: FeedState) -> Bool { configured.map { !$0.contains(f.url) } ?? false }
             do {
                 let feeds = try NarrativeDatabase(readingAt: path).feedStates().filter { !failing || $0.consecutiveErrors > 0 }
@@ -83,11 +81,11 @@ extension NarrativeWatch.Feeds {
             var blocks = "", seen = Set<String>(), imported = 0
             for s in subscriptions {
                 if let problem = Configuration.urlProblem(s.url) {
-                    Journal.writeStderr("narrative-watch: \(file): skipped: \(problem)")
+                    warn("\(file): skipped: \(problem)")
                     continue
                 }
                 guard seen.insert(s.url).inserted else {
-                    Journal.writeStderr("narrative-watch: \(file): skipped: '\(s.url)' is listed twice")
+                    warn("\(file): skipped: '\(s.url)' is listed twice")
                     continue
                 }
                 blocks += "\n[[feeds]]\nurl = \(Self.quoted(s.url))\n"

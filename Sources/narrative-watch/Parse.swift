@@ -2,7 +2,6 @@ import ArgumentParser
 import FeedParse
 import FoundationEssentials
 import NarrativeCore
-import Notify
 import Pipeline
 
 extension NarrativeWatch {
@@ -39,7 +38,7 @@ extension NarrativeWatch {
                     bytes = try Files.read(path, limit: FeedParser.maximumDocumentSize)
                 } catch {
                     // The other files are still read; the exit status tells a script that one was not.
-                    Journal.writeStderr("narrative-watch: \(path): cannot read: \(error)")
+                    warn("\(path): cannot read: \(error)")
                     unreadable += 1
                     if !summary, format == .json { emit(Self.failure(path, "cannot read: \(error)").serialized()) }
                     continue

@@ -210,7 +210,7 @@ public final class NarrativeDatabase {
     /// Every narrative the database has judged or counted, including ones since removed from the
     /// configuration. Reads the whole series: for messages, not for every command.
     public func narratives() throws(StoreError) -> Set<String> {
-        Set(try db.prepare("SELECT narrative FROM detection_cursor UNION SELECT DISTINCT narrative FROM series").rows { $0.text(0) }.compactMap { $0 })
+        Set(try db.prepare("SELECT narrative FROM detection_cursor UNION SELECT narrative FROM series").rows { $0.text(0) }.compactMap { $0 })
     }
 
     /// Start of the first bucket holding any item.

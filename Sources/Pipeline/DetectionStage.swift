@@ -14,8 +14,9 @@ public struct DetectionStage {
     /// Empty buckets in a row after which a firing episode resolves.
     static let silenceEndsEpisode: Int64 = 6
     /// How long after a bucket closes its items may still arrive (seconds): feeds not polled
-    /// since it closed have not delivered theirs yet. A spike there that lacks sources waits
-    /// this long for them before it is judged for good; at most one bucket.
+    /// since it closed have not delivered theirs yet. The bucket waits this long for them at
+    /// most, and never more than one bucket. Without `polledSince`, only a spike that lacks
+    /// sources waits.
     public let lateArrival: Int64
 
     /// - Parameter lateArrival: the longest polling interval of the feeds (seconds), 0 when
@@ -97,8 +98,9 @@ public struct DetectionStage {
                 b += width
                 continue
             }
-            if step.lacksSources, now < b + width + lateArrival {
+            if step.lacksSources, polledSince == nil, now < b + width + lateArrival {
                 // The other feeds' items for this bucket may still come: judge it again next time.
+                // (With `polledSince` known, every feed has delivered by now.)
                 monitor = before
                 waiting = true
                 break

@@ -120,7 +120,8 @@ public struct PollCycle {
         let queued = now()
         // Buckets closed before every feed's newest poll hold all their items.
         let urls = Set(configuration.feeds.map(\.url))
-        let polledSince = try database.feedStates().filter { urls.contains($0.url) && !$0.disabled }.map { $0.lastPoll ?? .min }.min()
+        let polledSince = PollSchedule.everyFeedPolledSince(try database.feedStates().filter { urls.contains($0.url) && !$0.disabled }
+            .map { ($0.lastPoll, $0.consecutiveErrors > 0) })
         report.notices = try detection.run(narratives: configuration.narratives.map(\.id), database: database, now: now(),
                                            polledSince: polledSince) { notice in
             switch notice.transition {

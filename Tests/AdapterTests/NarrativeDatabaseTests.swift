@@ -463,6 +463,19 @@ struct DetectionStageTests {
         }
     }
 
+    /// Once every feed has been polled since the bucket closed, no other feed's items are to
+    /// come: a spike from one feed is judged at once rather than held for `lateArrival`.
+    @Test func aOneFeedSpikeIsJudgedAtOnceWhenEveryFeedHasBeenPolledSince() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let db = try Self.twoFeedDatabase(in: dir)
+        let burst = Self.burst
+        let stage = DetectionStage(parameters: Configuration.Detection(), lateArrival: 900)
+        #expect(try stage.run(narratives: ["ai"], database: db, now: burst + Self.hour + 60, polledSince: burst + Self.hour + 30).isEmpty)
+        #expect(try db.detectionCursor(narrative: "ai")?.lastEvaluated == burst, "judged, not waiting")
+        #expect(try db.points(narrative: "ai", from: burst, to: burst).map(\.spike) == [false])
+    }
+
     /// A closed bucket that some feed has not been polled since is judged only once it has
     /// (or `lateArrival` has passed): the wave that feed brings is not missed.
     @Test func aBucketWaitsUntilEveryFeedHasBeenPolledSinceItClosed() throws {

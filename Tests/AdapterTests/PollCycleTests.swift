@@ -198,6 +198,15 @@ struct PollScheduleTests {
         #expect(!PollSchedule.networkWasDown([]))
     }
 
+    /// A bucket is complete once every feed has been polled since it closed, except the feeds
+    /// whose last poll failed: one backing off for hours does not hold every bucket back.
+    @Test func aFailingFeedIsNotWaitedFor() {
+        #expect(PollSchedule.everyFeedPolledSince([(300, false), (200, false), (100, true)]) == 200)
+        #expect(PollSchedule.everyFeedPolledSince([(300, false), (nil, false)]) == .min, "a feed never polled holds every bucket")
+        #expect(PollSchedule.everyFeedPolledSince([(300, true)]) == nil)
+        #expect(PollSchedule.everyFeedPolledSince([]) == nil)
+    }
+
     /// A reload that shortens a feed's interval brings its next poll forward; one that lengthens
     /// it, or a feed backing off after failures, keeps the time it had.
     @Test func aShorterIntervalOnReloadBringsTheNextPollForward() throws {

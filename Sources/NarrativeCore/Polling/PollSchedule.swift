@@ -71,6 +71,14 @@ public struct PollSchedule: Sendable, Equatable {
         return now + Int64(max(1, Double(delay) + spread).rounded())
     }
 
+    /// The time since which every feed that can deliver has been polled: a bucket closed by
+    /// then holds all its items. A feed whose last poll failed is not waited for; its items
+    /// come when it recovers, which its backoff may put hours away. Nil when no feed is left
+    /// to wait for.
+    public static func everyFeedPolledSince(_ feeds: [(lastPoll: Int64?, failing: Bool)]) -> Int64? {
+        feeds.filter { !$0.failing }.map { $0.lastPoll ?? .min }.min()
+    }
+
     /// Failure classes that mean "this machine cannot reach the network", not "this feed is broken".
     public static let networkClasses: Set<String> = ["dns", "connection-refused", "timeout", "connection-lost"]
 

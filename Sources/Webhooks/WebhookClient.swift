@@ -1,9 +1,11 @@
 internal import CCurl
 import FoundationEssentials
 import FeedFetch
+import Synchronization
 
 /// One POST to a webhook receiver through libcurl, run on a thread of its own so a slow
-/// receiver never occupies Swift's cooperative threads.
+/// receiver never occupies Swift's cooperative threads. Cancelling the task abandons the
+/// request within about a second (a stop need not wait for a receiver that hangs).
 public struct WebhookClient: Sendable {
     /// The receiver's answer; `status` nil when there was none (refused, timed out, DNS).
     public struct Answer: Sendable, Equatable {
@@ -11,6 +13,9 @@ public struct WebhookClient: Sendable {
         public let retryAfter: String?
         /// libcurl's error when there was no answer.
         public let error: String?
+        /// The request was abandoned because its task was cancelled; the receiver may or may not
+        /// have had the message.
+        public var abandoned = false
     }
 
     /// Whole-request timeout, in seconds.
@@ -27,16 +32,22 @@ public struct WebhookClient: Sendable {
 
     public func post(url: String, headers: [(String, String)], body: [UInt8]) async -> Answer {
         let timeout = timeout, userAgent = userAgent
-        return await withCheckedContinuation { continuation in
-            DetachedThread.start(name: "nw-webhook") {
-                continuation.resume(returning: Self.perform(url: url, headers: headers, body: body, timeout: timeout, userAgent: userAgent))
+        let capture = HeaderCapture()
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                DetachedThread.start(name: "nw-webhook") {
+                    continuation.resume(returning: Self.perform(url: url, headers: headers, body: body, timeout: timeout, userAgent: userAgent,
+                                                                capture: capture))
+                }
             }
+        } onCancel: {
+            capture.abandon()
         }
     }
 
-    private static func perform(url: String, headers: [(String, String)], body: [UInt8], timeout: Int, userAgent: String) -> Answer {
+    private static func perform(url: String, headers: [(String, String)], body: [UInt8], timeout: Int, userAgent: String,
+                                capture: HeaderCapture) -> Answer {
         guard let handle = curl_easy_init() else { return Answer(status: nil, retryAfter: nil, error: "libcurl could not start") }
-        let capture = HeaderCapture()
         let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
         errorBuffer.initialize(to: 0)
         var list: UnsafeMutablePointer<curl_slist>?
@@ -70,11 +81,20 @@ public struct WebhookClient: Sendable {
             }
             return length
         }
+        // Called at least once a second, even while the receiver is silent: non-zero abandons.
+        _ = nw_curl_setopt_long(handle, CURLOPT_NOPROGRESS, 0)
+        _ = nw_curl_setopt_pointer(handle, CURLOPT_XFERINFODATA, me)
+        _ = nw_curl_setopt_xferinfo(handle) { user, _, _, _, _ in
+            guard let user else { return 0 }
+            return Unmanaged<HeaderCapture>.fromOpaque(user).takeUnretainedValue().isAbandoned ? 1 : 0
+        }
+        if capture.isAbandoned { return Answer(status: nil, retryAfter: nil, error: "abandoned", abandoned: true) }
         let code = body.withUnsafeBytes { bytes -> CURLcode in
             // COPYPOSTFIELDS copies the body, so the buffer need not outlive this call.
             _ = nw_curl_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? UnsafeRawPointer(errorBuffer)))
             return curl_easy_perform(handle)
         }
+        if code == CURLE_ABORTED_BY_CALLBACK { return Answer(status: nil, retryAfter: nil, error: "abandoned", abandoned: true) }
         guard code == CURLE_OK else {
             let detail = errorBuffer.pointee != 0 ? String(cString: errorBuffer) : String(cString: curl_easy_strerror(code))
             return Answer(status: nil, retryAfter: nil, error: detail)
@@ -85,7 +105,12 @@ public struct WebhookClient: Sendable {
     }
 }
 
-/// What the header callback keeps.
-private final class HeaderCapture {
+/// What the header callback keeps, and whether the task waiting for the answer was cancelled.
+/// The retry-after is written and read on the transfer's thread only.
+private final class HeaderCapture: @unchecked Sendable {
     var retryAfter: String?
+    private let abandoned = Atomic(false)
+
+    func abandon() { abandoned.store(true, ordering: .relaxed) }
+    var isAbandoned: Bool { abandoned.load(ordering: .relaxed) }
 }

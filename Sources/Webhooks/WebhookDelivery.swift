@@ -133,6 +133,8 @@ public struct WebhookDelivery: Sendable {
                 }
             }
             let answer = await client.post(url: hook.url, headers: headers, body: Array(m.body.utf8))
+            // Stopping mid-request: the message stays as it was and goes again at the next start.
+            if answer.abandoned { break }
             sent.append(Sent(entry: entry, hook: hook, outcome: .answered(answer, at: now())))
             guard case .delivered = DeliveryVerdict.of(status: answer.status) else { break }
         }

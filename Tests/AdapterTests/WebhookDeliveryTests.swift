@@ -190,6 +190,40 @@ struct WebhookDeliveryTests {
         #expect(slowSawFast.withLock { $0 }, "the message to the fast receiver waited for the slow one")
     }
 
+    /// Stopping the service abandons a request to a receiver that hangs rather than waiting out
+    /// its timeout; the message is neither counted as an attempt nor lost.
+    @Test(.timeLimit(.minutes(1))) func aStopDoesNotWaitForAReceiverThatHangs() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let server = try LoopbackServer()
+        let called = Mutex(false), released = Mutex(false)
+        defer {
+            released.withLock { $0 = true }
+            server.stop()
+        }
+        server.route("/hook") { _ in
+            called.withLock { $0 = true }
+            let deadline = Date().addingTimeInterval(120)
+            while !released.withLock({ $0 }), Date() < deadline { usleep(10_000) }
+            return .init(status: 200)
+        }
+        let path = dir.file("nw.sqlite")
+        let db = try NarrativeDatabase(path: path, bucketWidth: 3600)
+        let now = Int64(Date().timeIntervalSince1970)
+        try db.enqueue([Self.message("ai-1.started", hook: "slow", created: now)])
+        let patient = WebhookDelivery(client: WebhookClient(timeout: 300, userAgent: "NarrativeWatch-test"), logger: .init(label: "test"))
+        let service = WebhookService(databasePath: path, bucketWidth: 3600,
+                                     roster: WebhookRoster([Configuration.Webhook(name: "slow", url: server.url("/hook"), format: .slack)]),
+                                     delivery: patient, interval: .milliseconds(50))
+        let running = Task { try await service.run() }
+        while !called.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(10)) }
+        running.cancel()
+        try await running.value
+        let pending = try db.dueOutbox(now: now + 1)
+        #expect(pending.map(\.message.eventID) == ["ai-1.started"])
+        #expect(pending.map(\.attempts) == [0], "an abandoned request is not an attempt")
+    }
+
     @Test func messagesAreGivenUpWhenTooOldRefusedOrOrphanedAndTheJournalIsTold() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }

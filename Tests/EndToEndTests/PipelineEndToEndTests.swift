@@ -375,6 +375,12 @@ struct PipelineEndToEndTests {
         #expect(typo.stderr.contains("cannot create the database directory \(dir.file("vra/state")): No such file or directory"), "\(typo.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir.file("vra")))
         #expect(try Binary.run(["poll-once", "--config", config, "--database", dir.file("var/nw.sqlite")]).status == 0)
+        // A database keeps the bucket width it was made with.
+        let quarter = try dir.write("quarter.toml", Self.configuration(feeds: [], database: dir.file("var/nw.sqlite")).replacingOccurrences(of: "bucket = \"1h\"", with: "bucket = \"15m\""))
+        let width = try Binary.run(["poll-once", "--config", quarter])
+        #expect(width.status == 1)
+        #expect(width.stderr.hasSuffix("the database holds 1h buckets but the configuration asks for 15m; keep detection.bucket or start a new database\n"),
+                "\(width.stderr)")
         let later = try Binary.run(["history", "ai", "--database", dir.file("var/nw.sqlite"), "--since", "1h", "--until", "3h"])
         #expect(later.status == 64)
         #expect(later.stderr.contains("is after --until"), "\(later.stderr)")

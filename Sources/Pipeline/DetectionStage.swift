@@ -222,11 +222,12 @@ public struct DetectionStage {
                                topItems: evidence.top, terms: evidence.terms, previousLift: earlier.last?.lift,
                                medianGap: Recurrence.medianGap(earlier.map(\.start) + [e.bucketStart]))
         case .resumed:
-            // The stories and sources of the wave that came back, not of the first one.
+            // The stories of the wave that came back, not of the first one; the sources, like the
+            // counts beside them in the message, are the episode's largest.
             let evidence = try database.evidence(narrative: e.narrative, bucketStart: e.lastSpikeBucket, limit: Self.topItemLimit)
             var record = previous ?? AlertRecord(episode: e, spikesIn90Days: 1, previous: nil, sources: 0, topItems: [])
             record.episode = e
-            record.sources = evidence.sources
+            record.sources = max(record.sources, evidence.sources)
             record.topItems = evidence.top
             record.terms = evidence.terms.isEmpty ? record.terms : evidence.terms
             return record

@@ -286,6 +286,9 @@ struct DetectionStageTests {
         defer { dir.remove() }
         let db = try Self.seededDatabase(in: dir)
         let burst = Self.burst
+        // The first wave is carried by three feeds, the one that comes back by two.
+        try Self.ingestHour(db, 0, feed: "g.test", ai: 3, key: "g-burst")
+        try Self.ingestHour(db, 0, feed: "h.test", ai: 3, key: "h-burst")
         let stage = DetectionStage(parameters: Configuration.Detection())
         let hooks = [Configuration.Webhook(name: "ops", url: "http://127.0.0.1:9/")]
         func messages(_ notice: DetectionStage.Notice) -> [OutboxMessage] {
@@ -310,6 +313,7 @@ struct DetectionStageTests {
         try Self.ingestHour(db, 1, ai: 1, key: "calm")
         try run(at: 2)           // an ordinary hour ends it
         try Self.ingestHour(db, 2, ai: 25, key: "again")
+        try Self.ingestHour(db, 2, feed: "g.test", ai: 3, key: "g-again")
         try run(at: 3)           // two hours later, the wave is back
         try Self.ingestHour(db, 3, ai: 1, key: "calm2")
         try run(at: 4)           // and ends again
@@ -320,6 +324,7 @@ struct DetectionStageTests {
         let alert = try #require(try db.alerts(since: 0, narrative: "ai").first)
         #expect(alert.episode.resumedBucket == burst + 2 * Self.hour)
         #expect(alert.topItems.first?.link.hasPrefix("https://n.test/again/") == true, "the stories of the wave that came back")
+        #expect(alert.sources == 3, "the sources of the peak, which the message shows beside them")
     }
 
     /// A comeback from one feed among several is not a wave either, and leaves the episode

@@ -4,12 +4,13 @@ import NarrativeCore
 /// Dates as feeds write them, read without allocation in the common cases:
 /// - RFC 822 / RFC 1123 and their real-world variants: two-digit years, missing seconds or
 ///   comma or space, full month names, named (EST, CEST, MET, AT…), military and IANA zones,
-///   `GMT+hh:mm`, offsets with a colon, 12-hour clocks (`1:55 PM`, `10:57 a.m.`), ordinal days
+///   `GMT+hh:mm`, offsets with a colon, a zone name after an offset (`+0800 CST`: the offset
+///   rules), 12-hour clocks (`1:55 PM`, `10:57 a.m.`), ordinal days
 ///   (`16th`), comments (`(Coordinated Universal Time)`), and day and month names in German,
 ///   French, Spanish, Italian, Portuguese, Dutch and Greek;
 /// - asctime (`Sun Jan  4 16:29:06 2004`, UTC) and its Twitter/JavaScript relatives;
 /// - ISO 8601 / RFC 3339 / W3C-DTF, including reduced precision (`2003-12`, `2003`), a space
-///   for the `T`, fractional seconds, the two-digit-year forms (`031231`, `-03-12`) and
+///   for the `T`, fractional seconds, Go's `2006-01-02 15:04:05 -0700 MST`, the two-digit-year forms (`031231`, `-03-12`) and
 ///   Hungarian month names;
 /// - Korean dates (`2004년 05월 28일 01:31:15`, `2004-05-25 오후 11:23:17`, KST).
 ///
@@ -88,6 +89,8 @@ public enum FeedDate {
                 let om = s.atEnd ? 0 : (s.digits(2) ?? -1)
                 guard oh <= 23, (0...59).contains(om) else { return nil }
                 offset = sign * (oh * 3600 + om * 60)
+                // Go's default layout names the zone after its offset (`+0000 UTC`): a label.
+                if s.skipSpaces(), let label = s.word(), zones[label] == nil { return nil }
             }
         }
         guard s.atEnd else { return nil }
@@ -151,7 +154,7 @@ public enum FeedDate {
     static func rfc822(_ b: UnsafeBufferPointer<UInt8>) -> Int64? {
         guard let tokens = tokenize(b) else { return nil }
         var day: Int?, month: Int?, year: Int?, time: (Int, Int, Int)?, offset: Int?
-        var hasMeridiem = false, offsetIsGMT = false
+        var hasMeridiem = false, offsetIsGMT = false, offsetIsNumeric = false
         // `mar` is March, and Tuesday in French, Spanish and Italian: `mar., 01 déc. 2020`,
         // where a month follows the day.
         var monthMayBeDayName = false
@@ -183,6 +186,7 @@ public enum FeedDate {
                 guard offset == nil || offsetIsGMT else { return nil }
                 offset = seconds
                 offsetIsGMT = false
+                offsetIsNumeric = true
             case .comment:
                 break
             case .slash:
@@ -213,6 +217,9 @@ public enum FeedDate {
                     guard offset == nil, let z = w == "Z" || w == "z" ? 0 : time != nil ? military(w) : nil else { return nil }
                     offset = z
                 } else if let z = zones[w] {
+                    // After a numeric offset a zone's name only labels it (`+0800 CST`, Go's
+                    // `+0000 UTC`); the numbers say which CST is meant.
+                    if offsetIsNumeric { k += 1; continue }
                     guard offset == nil else { return nil }
                     offset = z
                     offsetIsGMT = z == 0

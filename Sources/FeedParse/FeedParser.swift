@@ -15,43 +15,80 @@ public enum FeedParser {
             throw .unreadable("the document is larger than \(maximumDocumentSize >> 20) MB")
         }
         guard let first = firstSignificantByte(bytes) else { throw .empty }
-        var feed: ParsedFeed
         if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") {
-            feed = try JSONFeedReader.read(bytes)
-        } else {
-            var decoded = FeedEncoding.decode(bytes, httpCharset: charset)
-            var utf8 = decoded?.bytes ?? bytes
-            var recovery = XMLRecovery(utf8)
-            var result = try SyndicationReader.read(recovery.output ?? utf8, documentURL: baseURL)
-            let notUTF8 = result.invalidUTF8 || (!result.wellFormed && decoded == nil && !utf8.withUnsafeBufferPointer(UTF8Profile.init).isValid)
-            if notUTF8 {
-                // UTF-8 is checked optimistically, by the XML parser (and for ill-formed documents,
-                // where libxml2 may stop short of saying so, here): only documents that turn out
-                // not to be valid are read again: in the encoding their bytes show when nothing names
-                // one, else with the invalid sequences as Windows-1252.
-                let declared = FeedEncoding.declaredEncoding(bytes).map(FeedEncoding.normalize)
-                if declared == nil, charset == nil, decoded == nil, let (encoding, converted) = EncodingSniffer.guess(utf8) {
-                    decoded = FeedEncoding.Decoded(bytes: converted, encoding: encoding, problem: nil)
-                } else {
-                    decoded = FeedEncoding.decodeUTF8(utf8, declared: declared)
-                    if declared == nil, charset == nil { decoded?.problem = nil }
-                }
-                utf8 = decoded!.bytes
-                recovery = XMLRecovery(utf8)
-                result = try SyndicationReader.read(recovery.output ?? utf8, documentURL: baseURL)
-            }
-            // libxml2 closes one element per end tag whatever it names, so after one mismatch every
-            // later item nests inside the one before; read again with the nesting mended.
-            if !result.wellFormed, let mended = (recovery.output ?? utf8).withUnsafeBufferPointer(TagBalancer.balance),
-               let second = try? SyndicationReader.read(mended, documentURL: baseURL), second.feed.items.count > result.feed.items.count {
-                result.feed = second.feed
-            }
-            feed = result.feed
-            if !result.wellFormed || recovery.repairedIllFormed || decoded?.problem != nil {
-                feed.bozo = true
-                feed.bozoMessage = result.error ?? recovery.firstRepair ?? decoded?.problem ?? "the document was repaired"
-            }
+            return finish(try JSONFeedReader.read(bytes), baseURL: baseURL)
         }
+        do {
+            return finish(try readXML(bytes, baseURL: baseURL, charset: charset), baseURL: baseURL)
+        } catch {
+            // Text before the feed (a PHP warning printed ahead of the XML): read from where the
+            // feed starts, and say so with bozo.
+            guard let start = feedStart(in: bytes), var rest = try? readXML(Array(bytes[start...]), baseURL: baseURL, charset: charset) else {
+                throw error
+            }
+            rest.bozo = true
+            rest.bozoMessage = "\(start) bytes of text before the feed were passed over"
+            return finish(rest, baseURL: baseURL)
+        }
+    }
+
+    /// An RSS or Atom document, in whatever encoding it is, repaired where it is broken.
+    private static func readXML(_ bytes: [UInt8], baseURL: String?, charset: String?) throws(FeedParseError) -> ParsedFeed {
+        var decoded = FeedEncoding.decode(bytes, httpCharset: charset)
+        var utf8 = decoded?.bytes ?? bytes
+        var recovery = XMLRecovery(utf8)
+        var result = try SyndicationReader.read(recovery.output ?? utf8, documentURL: baseURL)
+        let notUTF8 = result.invalidUTF8 || (!result.wellFormed && decoded == nil && !utf8.withUnsafeBufferPointer(UTF8Profile.init).isValid)
+        if notUTF8 {
+            // UTF-8 is checked optimistically, by the XML parser (and for ill-formed documents,
+            // where libxml2 may stop short of saying so, here): only documents that turn out
+            // not to be valid are read again: in the encoding their bytes show when nothing names
+            // one, else with the invalid sequences as Windows-1252.
+            let declared = FeedEncoding.declaredEncoding(bytes).map(FeedEncoding.normalize)
+            if declared == nil, charset == nil, decoded == nil, let (encoding, converted) = EncodingSniffer.guess(utf8) {
+                decoded = FeedEncoding.Decoded(bytes: converted, encoding: encoding, problem: nil)
+            } else {
+                decoded = FeedEncoding.decodeUTF8(utf8, declared: declared)
+                if declared == nil, charset == nil { decoded?.problem = nil }
+            }
+            utf8 = decoded!.bytes
+            recovery = XMLRecovery(utf8)
+            result = try SyndicationReader.read(recovery.output ?? utf8, documentURL: baseURL)
+        }
+        // libxml2 closes one element per end tag whatever it names, so after one mismatch every
+        // later item nests inside the one before; read again with the nesting mended.
+        if !result.wellFormed, let mended = (recovery.output ?? utf8).withUnsafeBufferPointer(TagBalancer.balance),
+           let second = try? SyndicationReader.read(mended, documentURL: baseURL), second.feed.items.count > result.feed.items.count {
+            result.feed = second.feed
+        }
+        var feed = result.feed
+        if !result.wellFormed || recovery.repairedIllFormed || decoded?.problem != nil {
+            feed.bozo = true
+            feed.bozoMessage = result.error ?? recovery.firstRepair ?? decoded?.problem ?? "the document was repaired"
+        }
+        return feed
+    }
+
+    /// Where a feed starts after text that is not part of it: its XML declaration, else its
+    /// root element's start tag. Nil when there is no such place after the first byte.
+    private static func feedStart(in bytes: [UInt8]) -> Int? {
+        let starts = ["<?xml", "<rss", "<feed", "<rdf:RDF", "<RDF"].map { Array($0.utf8) }
+        var i = 1
+        while i < bytes.count {
+            if bytes[i] == UInt8(ascii: "<") {
+                for start in starts where bytes[i...].starts(with: start) {
+                    let after = i + start.count < bytes.count ? bytes[i + start.count] : 0
+                    if after == 0x20 || after == 0x09 || after == 0x0A || after == 0x0D || after == UInt8(ascii: ">") { return i }
+                }
+            }
+            i += 1
+        }
+        return nil
+    }
+
+    /// Text fields tidied and item links made absolute.
+    private static func finish(_ feed: consuming ParsedFeed, baseURL: String?) -> ParsedFeed {
+        // Consumed, so the items are changed in place rather than copied.
         feed.tidyTextFields()
         // Without a document URL, relative links are read against the feed's own link.
         if let base = feed.link ?? baseURL {

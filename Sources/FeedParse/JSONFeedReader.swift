@@ -20,24 +20,31 @@ enum JSONFeedReader {
             throw .notAFeed("JSON without a jsonfeed.org version")
         }
         var feed = ParsedFeed(format: .jsonfeed)
-        feed.title = text(document["title"])
+        feed.title = text(document["title"])?.foldedWhitespace
         feed.link = text(document["home_page_url"])
         feed.language = text(document["language"])
+        // Items without authors have the feed's (JSON Feed 1.1).
+        let feedAuthor = firstAuthor(document)
         for entry in document["items"]?.array ?? [] where entry.isObject {
             var item = ParsedItem()
             item.id = text(entry["id"]) ?? entry["id"]?.numberText
-            item.title = text(entry["title"])
+            item.title = text(entry["title"])?.foldedWhitespace
             item.link = text(entry["url"]) ?? text(entry["external_url"])
             item.published = text(entry["date_published"]).flatMap(FeedDate.parse)
             item.updated = text(entry["date_modified"]).flatMap(FeedDate.parse)
-            let authors = entry["authors"]?.array?.filter(\.isObject) ?? entry["author"].map { [$0] } ?? []
-            item.author = authors.lazy.compactMap { text($0["name"]) }.first
+            item.author = firstAuthor(entry) ?? feedAuthor
             item.summary = text(entry["summary"])
             item.content = text(entry["content_html"]) ?? text(entry["content_text"])
             item.categories = entry["tags"]?.array?.compactMap(text) ?? []
             feed.items.append(item)
         }
         return feed
+    }
+
+    /// The name of the first author of a feed or item: 1.1's `authors`, else 1.0's `author`.
+    private static func firstAuthor(_ object: JSONValue) -> String? {
+        let authors = object["authors"]?.array?.filter(\.isObject) ?? object["author"].map { [$0] } ?? []
+        return authors.lazy.compactMap { text($0["name"]) }.first
     }
 
     /// A string value without its surrounding white space; nil when that leaves nothing, as

@@ -9,20 +9,39 @@ final class SyndicationReader: XMLEventHandler {
     enum Namespace: Equatable {
         case none, atom1, atom03, rss090, rss1, rss2, rdf, content, dc, dcterms, xhtml, media, sy, other
 
+        /// Feeds misspell the URIs in small ways (https, a missing final slash): read past those.
         init(uri: String) {
-            switch uri {
+            var u = uri.trimmedWhitespace
+            if u.hasPrefix("https://") { u = "http://" + u.dropFirst(8) }
+            if u.hasSuffix("/") { u.removeLast() }
+            switch u {
             case "http://www.w3.org/2005/Atom": self = .atom1
             case "http://purl.org/atom/ns#": self = .atom03
-            case "http://my.netscape.com/rdf/simple/0.9/": self = .rss090
-            case "http://purl.org/rss/1.0/": self = .rss1
+            case "http://my.netscape.com/rdf/simple/0.9": self = .rss090
+            case "http://purl.org/rss/1.0": self = .rss1
             case "http://backend.userland.com/rss2", "http://blogs.law.harvard.edu/tech/rss": self = .rss2
             case "http://www.w3.org/1999/02/22-rdf-syntax-ns#": self = .rdf
-            case "http://purl.org/rss/1.0/modules/content/": self = .content
-            case "http://purl.org/dc/elements/1.1/", "http://purl.org/dc/elements/1.0/": self = .dc
-            case "http://purl.org/dc/terms/": self = .dcterms
+            case "http://purl.org/rss/1.0/modules/content": self = .content
+            case "http://purl.org/dc/elements/1.1", "http://purl.org/dc/elements/1.0": self = .dc
+            case "http://purl.org/dc/terms": self = .dcterms
             case "http://www.w3.org/1999/xhtml": self = .xhtml
-            case "http://search.yahoo.com/mrss/", "http://search.yahoo.com/mrss": self = .media
-            case "http://purl.org/rss/1.0/modules/syndication/": self = .sy
+            case "http://search.yahoo.com/mrss": self = .media
+            case "http://purl.org/rss/1.0/modules/syndication": self = .sy
+            default: self = .other
+            }
+        }
+
+        /// A prefix used without being declared: the namespace it always stands for in feeds.
+        init(undeclaredPrefix prefix: String) {
+            switch prefix {
+            case "atom": self = .atom1
+            case "content": self = .content
+            case "dc": self = .dc
+            case "dcterms": self = .dcterms
+            case "media": self = .media
+            case "rdf": self = .rdf
+            case "sy": self = .sy
+            case "xhtml": self = .xhtml
             default: self = .other
             }
         }
@@ -42,7 +61,7 @@ final class SyndicationReader: XMLEventHandler {
 
     /// The fields an element can fill.
     private enum Field {
-        case title, link, id, published, updated, dcDate, summary, content, author, authorName, authorEmail, category, tags, language
+        case title, link, id, published, created, updated, dcDate, summary, content, author, authorName, authorEmail, category, tags, language
         /// RSS `<ttl>` (minutes) and the syndication module's update period and frequency.
         case ttl, updatePeriod, updateFrequency
     }
@@ -81,6 +100,9 @@ final class SyndicationReader: XMLEventHandler {
     private var itemDepth = -1
     private var capture: Capture?
     private var namespaces: [UnsafeRawPointer: Namespace] = [:]
+    /// Namespaces guessed for prefixes used without a declaration, and the first such prefix.
+    private var undeclared: [UnsafeRawPointer: Namespace] = [:]
+    private var undeclaredPrefix: String?
     private var names: [UnsafeRawPointer: String] = [:]
     private var documentURL: String?
     private var feedLanguageFromAttribute: String?
@@ -90,6 +112,9 @@ final class SyndicationReader: XMLEventHandler {
     private var updateFrequency: Int?
     private var channelLinkSeen = false
     private var feedTitleFallback: String?
+    /// An Atom feed's own author, which its entries without one inherit (RFC 4287 4.2.1).
+    private var feedAuthorName: String?
+    private var feedAuthorEmail: String?
 
     /// An item while it is read: fields and where each came from.
     private struct ItemState {
@@ -98,8 +123,13 @@ final class SyndicationReader: XMLEventHandler {
         var hasAlternateLink = false
         var guidLink: String?
         var dcDate: Int64?
+        /// Atom 0.3's and Dublin Core's `created`: when the item was written, used only when it
+        /// has no publication date.
+        var created: Int64?
         var authorName: String?
         var authorEmail: String?
+        /// The author so far is from dc:creator, to which a further dc:creator adds a name.
+        var authorFromCreator = false
         /// The text of an author element outside its name, email and web address: RSS's
         /// `jane@example.org (Jane Roe)`, or an Atom author written without a name.
         var authorText: [UInt8] = []
@@ -121,8 +151,9 @@ final class SyndicationReader: XMLEventHandler {
         if builder.item != nil { builder.finishItem() } // truncated inside an item
         builder.finishFeed()
         feed = builder.feed ?? feed
-        let error = builder.tooDeep ? "elements nested deeper than \(maximumDepth) levels were passed over" : outcome.error
-        return (feed, outcome.wellFormed && !builder.tooDeep, error, outcome.invalidUTF8)
+        var error = builder.tooDeep ? "elements nested deeper than \(maximumDepth) levels were passed over" : outcome.error
+        if error == nil, let prefix = builder.undeclaredPrefix { error = "the namespace prefix \(prefix) is used without being declared" }
+        return (feed, outcome.wellFormed && !builder.tooDeep && builder.undeclaredPrefix == nil, error, outcome.invalidUTF8)
     }
 
     // MARK: Events
@@ -167,6 +198,12 @@ final class SyndicationReader: XMLEventHandler {
             }
             if isFeedLevel(depth: depth) {
                 startFeedChild(local, ns, attributes: attributes, depth: depth, base: base)
+            } else if isAtom, depth == 2, stack[1].name == "author", isCore(stack[1].namespace), isCore(ns) {
+                switch local {
+                case "name" where feedAuthorName == nil: beginCapture(.authorName, depth: depth, mode: .text, isItem: false)
+                case "email" where feedAuthorEmail == nil: beginCapture(.authorEmail, depth: depth, mode: .text, isItem: false)
+                default: break
+                }
             }
             return
         }
@@ -217,13 +254,8 @@ final class SyndicationReader: XMLEventHandler {
         if item != nil, stack.count == itemDepth + 1, frame.name == "author", isCore(frame.namespace), let author = item {
             var state = author
             if state.item.author == nil {
-                let name = state.authorName?.trimmedNonEmpty, email = state.authorEmail?.trimmedNonEmpty
-                switch (name, email) {
-                case let (n?, e?): state.item.author = "\(n) (\(e))"
-                case let (n?, nil): state.item.author = n
-                case let (nil, e?): state.item.author = e
-                case (nil, nil): state.item.author = Self.string(state.authorText[...]).split(whereSeparator: \.isWhitespace).joined(separator: " ").trimmedNonEmpty
-                }
+                state.item.author = Self.author(name: state.authorName, email: state.authorEmail)
+                    ?? Self.string(state.authorText[...]).foldedWhitespace.trimmedNonEmpty
             }
             state.authorName = nil
             state.authorEmail = nil
@@ -346,9 +378,10 @@ final class SyndicationReader: XMLEventHandler {
             beginCapture(.id, depth: depth, mode: .text, isItem: true, permaLink: permaLink)
         case ("id", _) where core:
             beginCapture(.id, depth: depth, mode: .text, isItem: true, permaLink: false)
-        case ("pubDate", _) where core, ("published", _) where core, ("issued", _) where core, ("created", _) where core,
-             ("issued", .dcterms), ("created", .dcterms):
+        case ("pubDate", _) where core, ("published", _) where core, ("issued", _) where core, ("issued", .dcterms):
             beginCapture(.published, depth: depth, mode: .text, isItem: true)
+        case ("created", _) where core, ("created", .dcterms):
+            beginCapture(.created, depth: depth, mode: .text, isItem: true)
         case ("updated", _) where core, ("modified", _) where core, ("modified", .dcterms):
             beginCapture(.updated, depth: depth, mode: .text, isItem: true)
         case ("date", .dc):
@@ -388,6 +421,7 @@ final class SyndicationReader: XMLEventHandler {
     }
 
     /// Atom links: the alternate one is the item's link; its href, or its text in old Atom 0.3.
+    /// One to a page is taken over one to another kind of document (JSON, audio).
     private func takeLink(_ attributes: XMLAttributes, base: String?, isItem: Bool, depth: Int) {
         let rel = attributes.value("rel") ?? "alternate"
         guard rel == "alternate" || rel == "http://www.iana.org/assignments/relation/alternate" else { return }
@@ -397,10 +431,27 @@ final class SyndicationReader: XMLEventHandler {
             return
         }
         if let href = attributes.value("href") {
+            if let type = attributes.value("type"), !type.isBlank, !Self.namesHTML(type) {
+                // Kept only until a page's link comes: an RSS <link> or another alternate.
+                let link = resolve(href.trimmed, against: base)
+                if isItem, item?.item.link == nil, !link.isEmpty { item?.item.link = link }
+                return
+            }
             setLink(resolve(href.trimmed, against: base), isItem: isItem)
         } else {
             beginCapture(.link, depth: depth, mode: .text, isItem: isItem)
         }
+    }
+
+    /// True for a media type of HTML or XHTML (`text/html`, `application/xhtml+xml`), in any case.
+    private static func namesHTML(_ type: String) -> Bool {
+        var previous: (UInt8, UInt8, UInt8) = (0, 0, 0)
+        for c in type.utf8 {
+            let lower = c | 0x20
+            if previous == (UInt8(ascii: "h"), UInt8(ascii: "t"), UInt8(ascii: "m")), lower == UInt8(ascii: "l") { return true }
+            previous = (previous.1, previous.2, lower)
+        }
+        return false
     }
 
     private func setLink(_ link: String, isItem: Bool) {
@@ -460,11 +511,27 @@ final class SyndicationReader: XMLEventHandler {
         if capture!.pendingStartTag {
             buffer.append(contentsOf: " />".utf8)
             capture!.pendingStartTag = false
+        } else if name.prefix == nil, Self.isVoidElement(name.local) {
+            // A naked `<br>` the XML parser held open until some later end tag: HTML has no `</br>`.
         } else {
             buffer.append(contentsOf: "</".utf8)
             buffer.append(contentsOf: name.qualifiedName.utf8)
             buffer.append(UInt8(ascii: ">"))
         }
+    }
+
+    /// HTML elements that have no end tag.
+    private static let voidElements: [[UInt8]] = ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+                                                  "source", "track", "wbr"].map { Array($0.utf8) }
+
+    /// True for a void element's name, read from libxml2's bytes without making a String: it
+    /// is asked at every end tag inside a summary or content.
+    private static func isVoidElement(_ local: UnsafePointer<UInt8>) -> Bool {
+        var n = 0
+        while n < 7, local[n] != 0 { n += 1 }
+        guard (2...6).contains(n) else { return false }
+        let name = UnsafeBufferPointer(start: local, count: n)
+        return voidElements.contains { $0.count == n && $0.elementsEqual(name) }
     }
 
     private func finishCapture(_ open: Capture) {
@@ -489,7 +556,9 @@ final class SyndicationReader: XMLEventHandler {
             isMarkup = true
             value = Self.string(Self.trimming(open.stripsDiv ? Self.strippingDiv(buffer[...]) : buffer[...]))
         case .text:
-            value = Self.string(Self.trimming(buffer[...]))
+            let bytes = Self.trimming(buffer[...])
+            // A title written over several lines of XML is one line.
+            value = open.field == .title && Self.hasWhitespaceRun(bytes) ? Self.string(bytes).foldedWhitespace : Self.string(bytes)
             if open.childElements > 0, open.field != .summary, open.field != .content {
                 // Elements in a text field (`<title><p>Entry</p></title>`): the text they hold.
                 // A summary keeps its HTML, as given.
@@ -507,6 +576,18 @@ final class SyndicationReader: XMLEventHandler {
     /// A string from UTF-8 bytes, through the standard library's fastest path (a buffer pointer).
     static func string(_ bytes: ArraySlice<UInt8>) -> String {
         bytes.withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// True when the bytes hold a line break, a tab or two spaces in a row.
+    private static func hasWhitespaceRun(_ b: ArraySlice<UInt8>) -> Bool {
+        b.withUnsafeBufferPointer { p in
+            var previous: UInt8 = 0
+            for c in p {
+                if c == 0x0A || c == 0x0D || c == 0x09 || (c == 0x20 && previous == 0x20) { return true }
+                previous = c
+            }
+            return false
+        }
     }
 
     /// The bytes without the white space around them.
@@ -532,6 +613,8 @@ final class SyndicationReader: XMLEventHandler {
         case .language: if !value.isEmpty { feedLanguage = feedLanguage ?? value }
         case .updated: if let t = FeedDate.parse(value) { feed?.updated = t }
         case .dcDate: if feed?.updated == nil { feed?.updated = FeedDate.parse(value) }
+        case .authorName: feedAuthorName = value
+        case .authorEmail: feedAuthorEmail = value
         case .ttl: ttlMinutes = Int(value.trimmedWhitespace).flatMap { $0 > 0 ? $0 : nil }
         case .updatePeriod: updatePeriod = value.trimmedWhitespace.lowercased()
         case .updateFrequency: updateFrequency = Int(value.trimmedWhitespace).flatMap { $0 > 0 ? $0 : nil }
@@ -564,6 +647,8 @@ final class SyndicationReader: XMLEventHandler {
             if let t = FeedDate.parse(value) { item!.item.published = t }
         case .updated:
             if let t = FeedDate.parse(value) { item!.item.updated = t }
+        case .created:
+            if let t = FeedDate.parse(value) { item!.created = t }
         case .dcDate:
             if item!.dcDate == nil { item!.dcDate = FeedDate.parse(value) }
         case .summary:
@@ -580,7 +665,14 @@ final class SyndicationReader: XMLEventHandler {
         case .content:
             if item!.item.content == nil, !value.isBlank { item!.item.content = value }
         case .author:
-            if item!.item.author == nil, !value.isBlank { item!.item.author = value }
+            guard !value.isBlank else { return }
+            if item!.item.author == nil {
+                item!.item.author = value.foldedWhitespace
+                item!.authorFromCreator = true
+            } else if item!.authorFromCreator {
+                // Co-authors, one dc:creator each.
+                item!.item.author! += ", " + value.foldedWhitespace
+            }
         case .authorName: item!.authorName = value
         case .authorEmail: item!.authorEmail = value
         case .category:
@@ -604,15 +696,29 @@ final class SyndicationReader: XMLEventHandler {
             if state.item.updated == nil { state.item.updated = dcDate }
             if state.item.published == nil { state.item.published = dcDate }
         }
+        if state.item.published == nil { state.item.published = state.created }
         feed?.items.append(state.item)
         item = nil
         itemDepth = -1
         authorDepth = -1
     }
 
+    /// "Name (email)", or whichever of the two is given.
+    private static func author(name: String?, email: String?) -> String? {
+        switch (name?.foldedWhitespace.trimmedNonEmpty, email?.trimmedNonEmpty) {
+        case let (n?, e?): "\(n) (\(e))"
+        case let (n?, nil): n
+        case let (nil, e?): e
+        case (nil, nil): nil
+        }
+    }
+
     /// Called once the document is read.
     func finishFeed() {
         if feed?.title == nil, let title = feedTitleFallback, !title.isEmpty { feed?.title = title }
+        if let author = Self.author(name: feedAuthorName, email: feedAuthorEmail), let count = feed?.items.count {
+            for i in 0..<count where feed?.items[i].author == nil { feed?.items[i].author = author }
+        }
         let periods = ["hourly": 3600, "daily": 86_400, "weekly": 7 * 86_400, "monthly": 30 * 86_400, "yearly": 365 * 86_400]
         if let ttlMinutes {
             feed?.refreshPeriod = ttlMinutes.multipliedReportingOverflow(by: 60).overflow ? nil : ttlMinutes * 60
@@ -634,7 +740,16 @@ final class SyndicationReader: XMLEventHandler {
     }
 
     private func namespace(_ name: XMLName) -> Namespace {
-        guard let key = name.namespaceKey else { return .none }
+        guard let key = name.namespaceKey else {
+            guard let prefix = name.prefix else { return .none }
+            // Not namespace-well-formed: read as the prefix suggests, and said so with bozo.
+            if let known = undeclared[UnsafeRawPointer(prefix)] { return known }
+            let text = String(cString: prefix)
+            undeclaredPrefix = undeclaredPrefix ?? text
+            let ns = Namespace(undeclaredPrefix: text)
+            undeclared[UnsafeRawPointer(prefix)] = ns
+            return ns
+        }
         if let known = namespaces[key] { return known }
         let ns = Namespace(uri: name.namespaceURI ?? "")
         namespaces[key] = ns

@@ -96,6 +96,12 @@ struct HTMLTextTests {
         #expect(HTMLText.plainText("Caf&eacute; &amp; AT&amp;T &#8217;s &#x4E2D; &nbsp;x &bogus;") == "Café & AT&T ’s 中 x &bogus;")
     }
 
+    /// Inline elements and comments sit inside a word; blocks, line breaks and images part words.
+    @Test func inlineTagsDoNotSplitWords() {
+        #expect(HTMLText.plainText("<em>Eth</em>ereum's 10<sup>th</sup> upgrade: <span>$</span>100K") == "Ethereum's 10th upgrade: $100K")
+        #expect(HTMLText.plainText("Bit<!-- -->coin<br>rallies<p>again</p><img src=x>today") == "Bitcoin rallies again today")
+    }
+
     @Test func whitespaceCollapses() {
         #expect(HTMLText.plainText("  a\n\n  b\t<br/>c  ") == "a b c")
     }

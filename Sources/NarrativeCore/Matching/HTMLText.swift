@@ -4,6 +4,11 @@
 /// it runs over every item the daemon ingests.
 public enum HTMLText {
     private static let invisible: Set<[UInt8]> = Set(["script", "style", "noscript", "template", "head"].map { Array($0.utf8) })
+    /// Elements that sit inside a line of text: `<em>Eth</em>ereum` is one word, `10<sup>th</sup>`
+    /// reads "10th". Every other tag (blocks, `<br>`, images, unknown ones) separates words.
+    private static let inline: Set<[UInt8]> = Set(["a", "abbr", "acronym", "b", "bdi", "bdo", "big", "cite", "code", "data", "del", "dfn",
+                                                   "em", "font", "i", "ins", "kbd", "mark", "nobr", "q", "s", "samp", "small", "span",
+                                                   "strike", "strong", "sub", "sup", "time", "tt", "u", "var", "wbr"].map { Array($0.utf8) })
 
     public static func plainText(_ html: String) -> String {
         var html = html
@@ -17,8 +22,8 @@ public enum HTMLText {
                 let c = s[i]
                 if c == 0x3C, i + 1 < n, isTagStart(s[i + 1]) { // <
                     if s[i + 1] == 0x21, i + 3 < n, s[i + 2] == 0x2D, s[i + 3] == 0x2D { // <!--
+                        // A comment shows nothing, not even a space (`Eth<!-- -->ereum`).
                         i = find([0x2D, 0x2D, 0x3E], in: s, from: i + 4).map { $0 + 3 } ?? n
-                        pendingSpace = true
                         continue
                     }
                     let (name, isClosing, tagEnd) = readTag(s, from: i)
@@ -26,7 +31,7 @@ public enum HTMLText {
                     if !isClosing, invisible.contains(name) {
                         i = findClosing(name, in: s, from: i) ?? n
                     }
-                    pendingSpace = true
+                    if !inline.contains(name) { pendingSpace = true }
                     continue
                 }
                 if c == 0x26, let (text, next) = decodeReference(s, at: i) { // &

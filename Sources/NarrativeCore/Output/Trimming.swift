@@ -31,3 +31,20 @@ extension StringProtocol {
     @inline(__always)
     private static func isASCIISpace(_ b: UInt8) -> Bool { b == 0x20 || (b >= 0x09 && b <= 0x0D) }
 }
+
+extension String {
+    /// The text trimmed, with each run of white space inside it (line breaks, tabs) one space:
+    /// a title or a name written over several lines of XML is one line.
+    public var foldedWhitespace: String {
+        let trimmed = trimmedWhitespace
+        let plain = trimmed.utf8.withContiguousStorageIfAvailable { bytes in
+            var previous: UInt8 = 0
+            for byte in bytes {
+                if byte == 0x0A || byte == 0x0D || byte == 0x09 || byte == 0x0B || byte == 0x0C || (byte == 0x20 && previous == 0x20) { return false }
+                previous = byte
+            }
+            return true
+        } ?? false
+        return plain ? trimmed : trimmed.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    }
+}

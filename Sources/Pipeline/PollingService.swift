@@ -137,7 +137,10 @@ public struct PollingService: Service {
     private func checkSecrets(_ hooks: [Configuration.Webhook]) {
         for hook in hooks {
             do {
-                _ = try WebhookSecret.key(for: hook)
+                if try WebhookSecret.key(for: hook) == nil, hook.format == .standard {
+                    logger.warning("webhook \(hook.name): no secret; its messages go out without a webhook-signature",
+                                   metadata: ["webhook.name": "\(hook.name)"])
+                }
             } catch {
                 logger.error("webhook \(hook.name): \(error); its messages wait, retried until it can be read or they are given up",
                              metadata: ["webhook.name": "\(hook.name)"])

@@ -20,6 +20,10 @@ extension NarrativeWatch {
             // that is not a secret is a mistake; one this shell cannot read may still be readable
             // by the service (its credentials, its user), so that is a warning.
             var wrong: [String] = []
+            for (index, hook) in c.webhooks.enumerated() where hook.format == .standard && hook.secretFile == nil {
+                Journal.writeStderr("\(path): warning: webhooks[\(index)] (\(hook.name)): no secret_file; its messages go out unsigned "
+                    + "unless the service has a credential named webhook-\(hook.name)")
+            }
             for (index, hook) in c.webhooks.enumerated() where Self.canCheckSecret(of: hook) {
                 do {
                     _ = try WebhookSecret.key(for: hook)

@@ -350,6 +350,12 @@ struct PipelineEndToEndTests {
         let found = try Binary.run(["check-config", "--config", hook])
         #expect(found.status == 0, "\(found.stderr)")
         #expect(found.stderr == noFeeds)
+        // Without any secret, a standard webhook's messages are not signed: said, not refused.
+        try dir.write("hook.toml", try String(contentsOfFile: hook, encoding: .utf8).replacingOccurrences(of: "secret_file = \"\(dir.file("absent.secret"))\"", with: ""))
+        let unsigned = try Binary.run(["check-config", "--config", hook])
+        #expect(unsigned.status == 0)
+        #expect(unsigned.stderr == "\(hook): warning: webhooks[0] (ops): no secret_file; its messages go out unsigned unless the service has a credential named webhook-ops\n" + noFeeds,
+                "\(unsigned.stderr)")
     }
 
     @Test func readCommandsSayWhatIsWrongWithTheDatabase() throws {

@@ -262,9 +262,15 @@ public final class NarrativeDatabase {
     }
 
     /// The narrative's series in [from, to], one point per bucket that holds any item.
+    /// A bucket not judged yet (still filling, or waiting for a feed) that has raised an alert
+    /// already is a spike, with the expectation and score it was raised with.
     public func points(narrative: String, from: Int64, to: Int64) throws(StoreError) -> [SeriesPoint] {
         try db.prepare("""
-            SELECT e.bucket_start, e.items, coalesce(s.matched, 0), coalesce(s.mentions, 0), v.expected, v.score, coalesce(v.spike, 0),
+            SELECT e.bucket_start, e.items, coalesce(s.matched, 0), coalesce(s.mentions, 0),
+                coalesce(v.expected, (SELECT a.expected FROM alerts a WHERE a.narrative = ?1 AND a.bucket_start = e.bucket_start AND a.state != 'rising')),
+                coalesce(v.score, (SELECT a.score FROM alerts a WHERE a.narrative = ?1 AND a.bucket_start = e.bucket_start AND a.state != 'rising')),
+                coalesce(v.spike, (SELECT 1 FROM alerts a WHERE a.narrative = ?1 AND a.state != 'rising'
+                                   AND (a.bucket_start = e.bucket_start OR a.resumed_bucket = e.bucket_start) LIMIT 1), 0),
                 coalesce(s.hyped, 0)
             FROM exposure e
             LEFT JOIN series s ON s.narrative = ?1 AND s.bucket_start = e.bucket_start

@@ -39,8 +39,9 @@ extension NarrativeWatch {
                 let width = Int64(try db.bucketWidth() ?? configuration.detection.bucket)
                 let lastClosed = Bucketing(width: Int(width)).lastClosedStart(at: now)
                 for narrative in configuration.narratives {
-                    let points = try db.points(narrative: narrative.id, from: now - 7 * 86_400, to: lastClosed)
-                    let last = points.last { $0.start == lastClosed } ?? points.last
+                    let points = try db.points(narrative: narrative.id, from: now - 7 * 86_400, to: now)
+                    // The last closed bucket, unless the one still filling has raised an alert already.
+                    let last = points.last { $0.start > lastClosed && $0.spike } ?? points.last { $0.start <= lastClosed }
                     let lift = last.map { (Double($0.matched) + 1) / (($0.expected ?? Double($0.matched)) + 1) } ?? 1
                     func share(_ range: Range<Int64>) -> Double {
                         let inRange = points.filter { range.contains($0.start) }

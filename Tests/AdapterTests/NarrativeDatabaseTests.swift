@@ -518,6 +518,12 @@ struct DetectionStageTests {
         #expect(try db.detectionCursor(narrative: "ai")?.lastEvaluated == burst, "the bucket of hour 1 waits")
         guard case .started(let episode)? = first.first?.transition else { Issue.record("\(first)"); return }
         #expect(episode.bucketStart == burst + 2 * Self.hour)
+        // The series shows the bucket still filling as the spike it raised, before it is judged.
+        let open = try #require(try db.points(narrative: "ai", from: burst + 2 * Self.hour, to: burst + 2 * Self.hour).first)
+        #expect(open.spike)
+        #expect(open.expected == episode.expected)
+        #expect(open.score == episode.score)
+        #expect(try db.points(narrative: "ai", from: burst + Self.hour, to: burst + Self.hour).map(\.spike) == [false])
         let second = try stage.run(narratives: ["ai"], database: db, now: burst + 2 * Self.hour + 700, polledSince: burst + 2 * Self.hour + 650)
         #expect(second.isEmpty, "\(second.map(\.transition))")
         #expect(try db.detectionCursor(narrative: "ai")?.lastEvaluated == burst + Self.hour)

@@ -67,6 +67,7 @@ struct ConfigurationTests {
     @Test(arguments: [
         ("[polling]\nintervall = \"1m\"", "nw.toml:2: polling.intervall: unknown key"),
         ("[polling]\ninterval = \"fast\"", "nw.toml:2: polling.interval: 'fast' is not a duration"),
+        ("[storage]\nitem_retention = \"0d\"", "nw.toml:2: storage.item_retention: '0d' must be longer than zero"),
         ("[storage]\nitem_retention = \"106751991167d\"", "nw.toml:2: storage.item_retention: '106751991167d' is longer than 100 years"),
         ("[polling]\ninterval = 15", "nw.toml:2: polling.interval: must be a string, not integer"),
         ("[polling]\ninterval = \"30s\"", "nw.toml:2: polling.interval: '30s' is shorter than 1m, the shortest polling interval"),

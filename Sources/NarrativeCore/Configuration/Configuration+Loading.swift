@@ -321,6 +321,8 @@ struct ConfigurationReader {
         if let v = ConfigUnits.seconds(text) { return v }
         if ConfigUnits.seconds(text, limit: .max) != nil {
             problem(e.line, key, "'\(text)' is longer than 100 years")
+        } else if let unit = text.trimmingSpaces().last, "smhdw".contains(unit), let n = Int(text.trimmingSpaces().dropLast()), n <= 0 {
+            problem(e.line, key, "'\(text)' must be longer than zero")
         } else {
             problem(e.line, key, "'\(text)' is not a duration (use e.g. \"90s\", \"15m\", \"1h\", \"14d\")")
         }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import FoundationEssentials
 import NarrativeCore
+import Notify
+import Pipeline
 import FeedParse
 import SeriesStore
 
@@ -60,9 +62,16 @@ extension NarrativeWatch.Feeds {
         static let configuration = CommandConfiguration(
             commandName: "import-opml",
             abstract: "Print the [[feeds]] blocks for the subscriptions of an OPML file.",
-            discussion: "Example:\n  narrative-watch feeds import-opml subscriptions.opml >> narrative-watch.toml")
+            discussion: """
+            Feeds the configuration (--config, or the usual one) has already are left out and named on stderr.
+            Example:
+              narrative-watch feeds import-opml subscriptions.opml >> narrative-watch.toml
+            """)
 
         @Argument(help: "The OPML file, or - for stdin.") var file: String
+        /// Its `--config`: the feeds of that configuration (or of the usual one, when there is
+        /// one) are left out, so the output can be appended to it.
+        @ParentCommand var feeds: NarrativeWatch.Feeds
 
         func run() throws {
             let bytes: [UInt8]
@@ -77,11 +86,24 @@ extension NarrativeWatch.Feeds {
             } catch {
                 throw fail("\(file): \(error)", code: 65)
             }
+            let configured: Set<String>
+            do {
+                configured = Set(try ConfigurationFile.load(explicit: feeds.data.configOptions.config).0.feeds.map(\.url))
+            } catch .notFound {
+                configured = []
+            } catch {
+                Journal.writeStderr(error.description)
+                throw ExitCode(78)
+            }
             // Only what the configuration accepts: a feed it would refuse is named on stderr instead.
             var blocks = "", seen = Set<String>(), imported = 0
             for s in subscriptions {
                 if let problem = Configuration.urlProblem(s.url) {
                     warn("\(file): skipped: \(problem)")
+                    continue
+                }
+                if configured.contains(s.url) {
+                    warn("\(file): skipped: '\(s.url)' is configured already")
                     continue
                 }
                 guard seen.insert(s.url).inserted else {

@@ -44,11 +44,12 @@ extension NarrativeWatch {
                     emit(lines.joined(separator: "\n"))
                 case .table:
                     guard !alerts.isEmpty else { emit("no alerts since \(Timestamp.iso8601(from))"); return }
-                    var table = TextTable(header: ["bucket", "narrative", "state", "observed", "expected", "lift", "score", "90d", "sources", "top story"],
+                    // The id (narrative and first bucket) is what `alerts show` takes.
+                    var table = TextTable(header: ["id", "bucket", "state", "observed", "expected", "lift", "score", "90d", "sources", "top story"],
                                           rightAligned: [3, 4, 5, 6, 7, 8])
                     for a in alerts {
                         let e = a.episode
-                        table.rows.append([Timestamp.iso8601(e.bucketStart), e.narrative, e.state == .firing ? Colour.red(e.state.rawValue) : e.state.rawValue, String(e.observed),
+                        table.rows.append([e.id, Timestamp.iso8601(e.bucketStart), e.state == .firing ? Colour.red(e.state.rawValue) : e.state.rawValue, String(e.observed),
                                            fixed(e.expected, 1), fixed(e.lift, 1) + "×", fixed(e.score, 1),
                                            String(a.spikesIn90Days), String(a.sources), String((a.topItems.first?.title ?? "").prefix(60))])
                     }
@@ -72,6 +73,10 @@ extension NarrativeWatch.Alerts {
         @Argument(help: "The alert's id, as `alerts` lists it.") var id: String
         @OptionGroup var data: DataOptions
 
+        func validate() throws {
+            guard data.format != .csv else { throw ValidationError("--format csv does not fit one alert with its stories; use json or table") }
+        }
+
         func run() throws {
             let path = try data.databasePath()
             do {
@@ -85,7 +90,7 @@ extension NarrativeWatch.Alerts {
                     stories += try db.stories(narrative: e.narrative, bucketStart: bucket)
                 }
                 switch data.outputFormat {
-                case .json, .csv:
+                case .json, .csv: // csv is refused by validate()
                     guard case .object(var fields) = NarrativeWatch.Alerts.json(alert) else { return }
                     fields.append(("stories", .array(stories.map { s in
                         .object([("title", .string(s.item.title)), ("link", .string(s.item.link)), ("feed", .string(s.item.feed)),

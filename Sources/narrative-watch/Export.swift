@@ -7,9 +7,13 @@ extension NarrativeWatch {
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Export every narrative's series for notebooks and spreadsheets.",
-            discussion: "Examples:\n  narrative-watch export --since 30d --format csv > series.csv\n  narrative-watch export --format json | jq .")
+            discussion: "JSON unless --format csv, on a terminal too.\nExamples:\n  narrative-watch export --since 30d --format csv > series.csv\n  narrative-watch export --format json | jq .")
 
         @OptionGroup var data: DataOptions
+
+        func validate() throws {
+            guard data.format != .table else { throw ValidationError("export writes json or csv; for a table, use history") }
+        }
         @Option(help: "Start: a duration back from now or an ISO 8601 time (default 30d).") var since: String = "30d"
 
         func run() throws {

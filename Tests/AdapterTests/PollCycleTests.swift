@@ -175,6 +175,11 @@ struct PollScheduleTests {
         #expect(schedule.nextPoll(after: 0, outcome: .gone, consecutiveErrors: 1) == nil)
         #expect(schedule.nextPoll(after: 0, outcome: .fresh, consecutiveErrors: 0, jitter: 1) == 990)
         #expect(schedule.nextPoll(after: 0, outcome: .fresh, consecutiveErrors: 0, jitter: -1) == 810)
+        // Never before what the server asked: a Retry-After, or the max-age that set the delay.
+        #expect(schedule.nextPoll(after: 0, outcome: .failed(errorClass: "http-429", retryAfter: 3600), consecutiveErrors: 1, jitter: -1) == 3600)
+        #expect(schedule.nextPoll(after: 0, outcome: .failed(errorClass: "http-429", retryAfter: 3600), consecutiveErrors: 1, jitter: 1) == 3960)
+        #expect(schedule.nextPoll(after: 0, outcome: .fresh, consecutiveErrors: 0, hints: ServerHints(maxAge: 3600), jitter: -1) == 3600)
+        #expect(schedule.nextPoll(after: 0, outcome: .fresh, consecutiveErrors: 0, hints: ServerHints(maxAge: 600), jitter: -1) == 810)
     }
 
     @Test func onlyAWholeCycleOfNetworkFailuresIsAnOutage() {

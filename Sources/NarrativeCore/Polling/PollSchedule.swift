@@ -55,20 +55,24 @@ public struct PollSchedule: Sendable, Equatable {
     public func nextPoll(after now: Int64, outcome: PollOutcome, consecutiveErrors: Int, hints: ServerHints = ServerHints(),
                          jitter: Double = 0) -> Int64? {
         let delay: Int
+        // What the server asked for: the spread never brings the poll before it.
+        var asked = 0
         switch outcome {
         case .gone:
             return nil
         case .fresh, .notModified:
             delay = min(max(interval, hints.longest ?? 0), maxInterval)
+            asked = min(hints.longest ?? 0, delay)
         case .failed(_, let retryAfter?):
             delay = min(max(retryAfter, 1), Self.longestRetryAfter)
+            asked = delay
         case .failed:
             let doublings = min(max(consecutiveErrors - 1, 0), 30)
             let (backoff, overflow) = interval.multipliedReportingOverflow(by: 1 << doublings)
             delay = overflow ? maxBackoff : min(backoff, maxBackoff)
         }
         let spread = Double(delay) * Self.jitterShare * max(-1, min(1, jitter))
-        return now + Int64(max(1, Double(delay) + spread).rounded())
+        return now + Int64(max(1, Double(asked), Double(delay) + spread).rounded())
     }
 
     /// The time since which every feed that can deliver has been polled: a bucket closed by

@@ -23,10 +23,12 @@ extension NarrativeWatch {
             let path = try data.databasePath()
             do {
                 let db = try NarrativeDatabase(readingAt: path)
+                // From the bucket that holds --since, as history reads it.
+                let first = Bucketing(width: try db.bucketWidth() ?? configuration.detection.bucket).start(of: from)
                 var csv = [CSV.line(["narrative", "start", "items", "matched", "mentions", "expected", "score", "spike", "hyped"])]
                 var json: [JSONValue] = []
                 for narrative in configuration.narratives.map(\.id) {
-                    let points = try db.points(narrative: narrative, from: from, to: now)
+                    let points = try db.points(narrative: narrative, from: first, to: now)
                     if data.outputFormat == .csv {
                         csv += points.map { p in
                             CSV.line([narrative, Timestamp.iso8601(p.start), String(p.items), String(p.matched), String(p.mentions),

@@ -7,7 +7,7 @@ import NarrativeCore
 final class SyndicationReader: XMLEventHandler {
     /// The namespaces that mean something here; every other one is ignored.
     enum Namespace: Equatable {
-        case none, atom1, atom03, rss090, rss1, rss2, rdf, content, dc, dcterms, xhtml, media, sy, other
+        case none, atom1, atom03, rss090, rss1, rss2, rdf, content, dc, dcterms, xhtml, media, sy, feedburner, other
 
         /// Feeds misspell the URIs in small ways (https, a missing final slash): read past those.
         init(uri: String) {
@@ -27,6 +27,7 @@ final class SyndicationReader: XMLEventHandler {
             case "http://www.w3.org/1999/xhtml": self = .xhtml
             case "http://search.yahoo.com/mrss": self = .media
             case "http://purl.org/rss/1.0/modules/syndication": self = .sy
+            case "http://rssnamespace.org/feedburner/ext/1.0": self = .feedburner
             default: self = .other
             }
         }
@@ -61,7 +62,7 @@ final class SyndicationReader: XMLEventHandler {
 
     /// The fields an element can fill.
     private enum Field {
-        case title, link, id, published, created, updated, dcDate, summary, content, author, authorName, authorEmail, category, tags, language
+        case title, link, origLink, id, published, created, updated, dcDate, summary, content, author, authorName, authorEmail, category, tags, language
         /// RSS `<ttl>` (minutes) and the syndication module's update period and frequency.
         case ttl, updatePeriod, updateFrequency
     }
@@ -122,6 +123,8 @@ final class SyndicationReader: XMLEventHandler {
         var base: String?
         var hasAlternateLink = false
         var guidLink: String?
+        /// FeedBurner's `origLink`: the article itself, where `<link>` goes through a redirect.
+        var origLink: String?
         var dcDate: Int64?
         /// Atom 0.3's and Dublin Core's `created`: when the item was written, used only when it
         /// has no publication date.
@@ -373,6 +376,8 @@ final class SyndicationReader: XMLEventHandler {
             takeLink(attributes, base: base, isItem: true, depth: depth)
         case ("link", _) where core:
             beginCapture(.link, depth: depth, mode: .text, isItem: true)
+        case ("origLink", .feedburner):
+            beginCapture(.origLink, depth: depth, mode: .text, isItem: true)
         case ("guid", _) where core:
             let permaLink = attributes.value("isPermaLink").map { $0.lowercased() != "false" } ?? true
             beginCapture(.id, depth: depth, mode: .text, isItem: true, permaLink: permaLink)
@@ -637,6 +642,8 @@ final class SyndicationReader: XMLEventHandler {
                 let base = stack.last?.base ?? documentURL
                 setLink(resolve(value, against: base), isItem: true)
             }
+        case .origLink:
+            if !value.isEmpty { item!.origLink = resolve(value, against: stack.last?.base ?? documentURL) }
         case .id:
             if item!.item.id == nil, !value.isEmpty {
                 item!.item.id = value
@@ -690,6 +697,7 @@ final class SyndicationReader: XMLEventHandler {
         guard var state = item else { return }
         if state.item.title == nil, let t = state.titleFallback, !t.isEmpty { state.item.title = t }
         if state.item.summary == nil, let s = state.summaryFallback, !s.isEmpty { state.item.summary = s }
+        if let link = state.origLink { state.item.link = link }
         if state.item.link == nil, let link = state.guidLink { state.item.link = link }
         if state.item.id == nil, let about = state.rdfAbout, !about.isEmpty { state.item.id = about }
         if let dcDate = state.dcDate {

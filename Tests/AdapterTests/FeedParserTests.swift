@@ -509,14 +509,19 @@ struct FeedStructureTests {
         #expect(try FeedParser.parse(Array(rss.utf8)).items.map(\.author) == ["Helene Braun, James Van Straten", nil], "RSS's channel editor is not the items' author")
     }
 
-    /// An alternate link to a page wins over one to another kind of document, whatever the order.
-    @Test func aLinkToAPageWinsOverOneToJSONOrAudio() throws {
+    /// The link to the article wins: an alternate link to a page over one to another kind of
+    /// document, whatever the order, and FeedBurner's original link over its redirect.
+    @Test func theArticleLinkWinsOverJSONAudioAndRedirects() throws {
         let atom = #"<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>1</id><link rel="alternate" type="application/json" href="https://wire.example.test/1.json"/><link rel="alternate" type="text/html" href="https://wire.example.test/1.html"/></entry>"#
             + #"<entry><id>2</id><link rel="alternate" type="application/json" href="https://wire.example.test/2.json"/></entry></feed>"#
         #expect(try FeedParser.parse(Array(atom.utf8)).items.map(\.link) == ["https://wire.example.test/1.html", "https://wire.example.test/2.json"])
         let rss = "<rss version=\"2.0\" xmlns:atom=\"http://www.w3.org/2005/Atom\"><channel><item><guid>1</guid>"
             + "<atom:link href=\"https://wire.example.test/1.json\" rel=\"alternate\" type=\"application/json\"/><link>https://wire.example.test/1</link></item></channel></rss>"
         #expect(try FeedParser.parse(Array(rss.utf8)).items.first?.link == "https://wire.example.test/1")
+        // FeedBurner's origLink is the article; its <link> only redirects there.
+        let burned = "<rss version=\"2.0\" xmlns:feedburner=\"http://rssnamespace.org/feedburner/ext/1.0\"><channel><item><guid>1</guid>"
+            + "<link>http://feeds.feedburner.com/~r/wire/~3/abc/</link><feedburner:origLink>https://wire.example.test/story</feedburner:origLink></item></channel></rss>"
+        #expect(try FeedParser.parse(Array(burned.utf8)).items.first?.link == "https://wire.example.test/story")
     }
 
     @Test(arguments: [

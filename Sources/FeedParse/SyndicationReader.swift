@@ -439,7 +439,12 @@ final class SyndicationReader: XMLEventHandler {
             if let type = attributes.value("type"), !type.isBlank, !Self.namesHTML(type) {
                 // Kept only until a page's link comes: an RSS <link> or another alternate.
                 let link = resolve(href.trimmed, against: base)
-                if isItem, item?.item.link == nil, !link.isEmpty { item?.item.link = link }
+                guard !link.isEmpty else { return }
+                if isItem {
+                    if item?.item.link == nil { item?.item.link = link }
+                } else if feed?.link == nil {
+                    feed?.link = link
+                }
                 return
             }
             setLink(resolve(href.trimmed, against: base), isItem: isItem)

@@ -23,7 +23,9 @@ public enum FeedParser {
         } catch {
             // Text before the feed (a PHP warning printed ahead of the XML): read from where the
             // feed starts, and say so with bozo.
-            guard let start = feedStart(in: bytes), var rest = try? readXML(Array(bytes[start...]), baseURL: baseURL, charset: charset) else {
+            guard let start = feedStart(in: bytes), var rest = try? readXML(Array(bytes[start...]), baseURL: baseURL, charset: charset),
+                  rest.title != nil || !rest.items.isEmpty else {
+                // A tag named in the text, not a feed after it.
                 throw error
             }
             rest.bozo = true
@@ -69,10 +71,18 @@ public enum FeedParser {
         return feed
     }
 
-    /// Where a feed starts after text that is not part of it: its XML declaration, else its
-    /// root element's start tag. Nil when there is no such place after the first byte.
+    /// Where a feed starts after text that is not part of it: its XML declaration, which only
+    /// ever opens a document; else, after text that is not markup, its root element's start tag.
+    /// Nil when neither is there: an HTML page that shows a feed is still a page.
     private static func feedStart(in bytes: [UInt8]) -> Int? {
-        let starts = ["<?xml", "<rss", "<feed", "<rdf:RDF", "<RDF"].map { Array($0.utf8) }
+        if let declaration = firstTag(["<?xml"], in: bytes) { return declaration }
+        guard let first = firstSignificantByte(bytes), first != UInt8(ascii: "<") else { return nil }
+        return firstTag(["<rss", "<feed", "<rdf:RDF", "<RDF"], in: bytes)
+    }
+
+    /// The first of these tag openings after the first byte, followed by white space or `>`.
+    private static func firstTag(_ tags: [String], in bytes: [UInt8]) -> Int? {
+        let starts = tags.map { Array($0.utf8) }
         var i = 1
         while i < bytes.count {
             if bytes[i] == UInt8(ascii: "<") {

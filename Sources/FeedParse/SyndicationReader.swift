@@ -7,7 +7,7 @@ import NarrativeCore
 final class SyndicationReader: XMLEventHandler {
     /// The namespaces that mean something here; every other one is ignored.
     enum Namespace: Equatable {
-        case none, atom1, atom03, rss090, rss1, rss2, rdf, content, dc, dcterms, xhtml, media, sy, feedburner, other
+        case none, atom1, atom03, rss090, rss1, rss2, rdf, content, dc, dcterms, xhtml, media, sy, feedburner, itunes, other
 
         /// Feeds misspell the URIs in small ways (https, a missing final slash): read past those.
         init(uri: String) {
@@ -28,6 +28,7 @@ final class SyndicationReader: XMLEventHandler {
             case "http://search.yahoo.com/mrss": self = .media
             case "http://purl.org/rss/1.0/modules/syndication": self = .sy
             case "http://rssnamespace.org/feedburner/ext/1.0": self = .feedburner
+            case "http://www.itunes.com/dtds/podcast-1.0.dtd": self = .itunes
             default: self = .other
             }
         }
@@ -39,6 +40,7 @@ final class SyndicationReader: XMLEventHandler {
             case "content": self = .content
             case "dc": self = .dc
             case "dcterms": self = .dcterms
+            case "itunes": self = .itunes
             case "media": self = .media
             case "rdf": self = .rdf
             case "sy": self = .sy
@@ -62,7 +64,8 @@ final class SyndicationReader: XMLEventHandler {
 
     /// The fields an element can fill.
     private enum Field {
-        case title, link, origLink, id, published, created, updated, dcDate, summary, content, author, authorName, authorEmail, category, tags, language
+        case title, link, origLink, id, published, created, updated, dcDate, summary, content, author, authorName, authorEmail, sourceAuthorName
+        case category, tags, language
         /// RSS `<ttl>` (minutes) and the syndication module's update period and frequency.
         case ttl, updatePeriod, updateFrequency
     }
@@ -133,6 +136,9 @@ final class SyndicationReader: XMLEventHandler {
         var authorEmail: String?
         /// The author so far is from dc:creator, to which a further dc:creator adds a name.
         var authorFromCreator = false
+        /// The author of the feed an Atom entry was copied from (its `source`): the entry's
+        /// when it names none, before the feed's (RFC 4287 4.2.1).
+        var sourceAuthor: String?
         /// The text of an author element outside its name, email and web address: RSS's
         /// `jane@example.org (Jane Roe)`, or an Atom author written without a name.
         var authorText: [UInt8] = []
@@ -218,6 +224,9 @@ final class SyndicationReader: XMLEventHandler {
             case "email": beginCapture(.authorEmail, depth: depth, mode: .text, isItem: true)
             default: break
             }
+        } else if depth == itemDepth + 3, local == "name", isCore(ns), stack[depth - 1].name == "author", stack[depth - 2].name == "source",
+                  isCore(stack[depth - 1].namespace), item?.sourceAuthor == nil {
+            beginCapture(.sourceAuthorName, depth: depth, mode: .text, isItem: true)
         } else if depth == itemDepth + 2, ns == .media, stack[depth - 1].namespace == .media,
                   stack[depth - 1].name == "group" || stack[depth - 1].name == "content" {
             // Video feeds (YouTube's among them) keep an entry's description in media:group. Weakest
@@ -393,7 +402,7 @@ final class SyndicationReader: XMLEventHandler {
             beginCapture(.dcDate, depth: depth, mode: .text, isItem: true)
         case ("description", _) where core, ("summary", _) where core:
             beginCapture(.summary, depth: depth, mode: isAtom ? textMode(attributes, default: .text) : .html, isItem: true, source: local)
-        case ("description", .media), ("description", .dc):
+        case ("description", .media), ("description", .dc), ("summary", .itunes):
             beginCapture(.summary, depth: depth, mode: .text, isItem: true, fallback: true)
         case ("content", _) where core:
             beginCapture(.content, depth: depth, mode: isAtom ? textMode(attributes, default: .text) : .html, isItem: true)
@@ -687,6 +696,7 @@ final class SyndicationReader: XMLEventHandler {
             }
         case .authorName: item!.authorName = value
         case .authorEmail: item!.authorEmail = value
+        case .sourceAuthorName: item!.sourceAuthor = value.foldedWhitespace.trimmedNonEmpty
         case .category:
             if !value.isEmpty { item!.item.categories.append(value) }
         case .tags:
@@ -703,6 +713,7 @@ final class SyndicationReader: XMLEventHandler {
         if state.item.title == nil, let t = state.titleFallback, !t.isEmpty { state.item.title = t }
         if state.item.summary == nil, let s = state.summaryFallback, !s.isEmpty { state.item.summary = s }
         if let link = state.origLink { state.item.link = link }
+        if state.item.author == nil { state.item.author = state.sourceAuthor }
         if state.item.link == nil, let link = state.guidLink { state.item.link = link }
         if state.item.id == nil, let about = state.rdfAbout, !about.isEmpty { state.item.id = about }
         if let dcDate = state.dcDate {

@@ -436,7 +436,8 @@ struct FeedStructureTests {
     /// A PHP warning printed ahead of the XML, or any text before it: the feed is read from
     /// where it starts, with bozo.
     @Test(arguments: ["<br />\n<b>Warning</b>:  Cannot modify header information in <b>/var/www/feed.php</b> on line <b>12</b><br />\n",
-                      "Notice: Undefined index: page in /var/www/feed.php on line 3\n"])
+                      "Notice: Undefined index: page in /var/www/feed.php on line 3\n",
+                      "PHP Warning: see the <rss> docs about <feed> tags\n"])
     func textBeforeTheFeedIsPassedOver(prefix: String) throws {
         let xml = prefix + "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel><title>Chain Wire</title>"
             + "<item><title>One</title><guid>1</guid></item><item><title>Two</title><guid>2</guid></item></channel></rss>"
@@ -447,6 +448,12 @@ struct FeedStructureTests {
         #expect(feed.items.map(\.id) == ["1", "2"])
         // Without a feed after the text, the document stays what it was.
         #expect(throws: FeedParseError.self) { try FeedParser.parse(Array((prefix + "<html><body>down</body></html>").utf8)) }
+    }
+
+    /// An HTML page (a 502 from a proxy) that shows a feed in its body is still a page.
+    @Test func anHTMLPageQuotingAFeedIsNotAFeed() {
+        let page = "<html><body><h1>502</h1><rss version=\"2.0\"><channel><title>T</title></channel></rss></body></html>"
+        #expect(throws: FeedParseError.notAFeed("the root element is <html>, not rss, RDF or feed")) { try FeedParser.parse(Array(page.utf8)) }
     }
 
     /// content:, dc: and atom: used without a declaration are read as the prefixes always
@@ -500,8 +507,9 @@ struct FeedStructureTests {
     /// Entries without an author have the feed's (RFC 4287 4.2.1, JSON Feed 1.1); co-authors,
     /// one dc:creator each, are all named.
     @Test func authorsAreInheritedAndCoAuthorsJoined() throws {
-        let atom = #"<feed xmlns="http://www.w3.org/2005/Atom"><author><name>Desk</name></author><entry><id>1</id></entry><entry><id>2</id><author><name>Jane</name></author></entry></feed>"#
-        #expect(try FeedParser.parse(Array(atom.utf8)).items.map(\.author) == ["Desk", "Jane"])
+        let atom = #"<feed xmlns="http://www.w3.org/2005/Atom"><author><name>Desk</name></author><entry><id>1</id></entry><entry><id>2</id><author><name>Jane</name></author></entry>"#
+            + #"<entry><id>3</id><source><id>s</id><author><name>Origin</name></author></source></entry></feed>"#
+        #expect(try FeedParser.parse(Array(atom.utf8)).items.map(\.author) == ["Desk", "Jane", "Origin"], "a copied entry's source names its author first")
         let json = #"{"version": "https://jsonfeed.org/version/1.1", "authors": [{"name": "Desk"}], "items": [{"id": "1"}, {"id": "2", "authors": [{"name": "Jane"}]}]}"#
         #expect(try FeedParser.parse(Array(json.utf8)).items.map(\.author) == ["Desk", "Jane"])
         let rss = "<rss version=\"2.0\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><channel><managingEditor>ed@wire.example.test</managingEditor>"
@@ -595,6 +603,14 @@ struct FeedStructureTests {
         #expect(item.categories == ["AI <agents>"])
         let atom = #"<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>x</id><summary>a &lt; b <b>c</b></summary></entry></feed>"#
         #expect(try FeedParser.parse(Array(atom.utf8)).items.first?.summary == "a &lt; b <b>c</b>")
+    }
+
+    /// A podcast's itunes:summary stands in for a missing description.
+    @Test func itunesSummaryStandsInForAMissingDescription() throws {
+        let xml = "<rss version=\"2.0\" xmlns:itunes=\"http://www.itunes.com/dtds/podcast-1.0.dtd\"><channel>"
+            + "<item><guid>1</guid><itunes:summary>Episode about AI</itunes:summary></item>"
+            + "<item><guid>2</guid><description>Own</description><itunes:summary>Not this</itunes:summary></item></channel></rss>"
+        #expect(try FeedParser.parse(Array(xml.utf8)).items.map(\.summary) == ["Episode about AI", "Own"])
     }
 
     /// Summaries keep their HTML, but an empty one is none, so a later or weaker one fills it.

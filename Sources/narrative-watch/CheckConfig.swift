@@ -3,6 +3,7 @@ import FoundationEssentials
 import NarrativeCore
 import Notify
 import Pipeline
+import SeriesStore
 import Webhooks
 
 extension NarrativeWatch {
@@ -32,6 +33,13 @@ extension NarrativeWatch {
                 } catch {
                     Journal.writeStderr("\(path): warning: webhooks[\(index)].secret_file: \(error) here; the service must be able to")
                 }
+            }
+            // A database keeps the bucket width it was made with; the daemon would not start.
+            let database = ConfigurationFile.databasePath(configured: c.storage.database, override: nil)
+            if FileManager.default.fileExists(atPath: database), let stored = try? NarrativeDatabase(readingAt: database).bucketWidth(),
+               stored != c.detection.bucket {
+                wrong.append("\(path): detection.bucket: the database \(database) holds \(ConfigUnits.format(seconds: stored)) buckets, "
+                    + "not \(ConfigUnits.format(seconds: c.detection.bucket)); keep its width or start a new database")
             }
             guard wrong.isEmpty else {
                 Journal.writeStderr(wrong.joined(separator: "\n"))

@@ -387,6 +387,10 @@ struct PipelineEndToEndTests {
         #expect(width.status == 1)
         #expect(width.stderr.hasSuffix("the database holds 1h buckets but the configuration asks for 15m; keep detection.bucket or start a new database\n"),
                 "\(width.stderr)")
+        let checked = try Binary.run(["check-config", "--config", quarter])
+        #expect(checked.status == 78)
+        #expect(checked.stderr == "\(quarter): detection.bucket: the database \(dir.file("var/nw.sqlite")) holds 1h buckets, not 15m; keep its width or start a new database\n",
+                "\(checked.stderr)")
         let later = try Binary.run(["history", "ai", "--database", dir.file("var/nw.sqlite"), "--since", "1h", "--until", "3h"])
         #expect(later.status == 64)
         #expect(later.stderr.contains("is after --until"), "\(later.stderr)")

@@ -10,11 +10,11 @@ extension NarrativeWatch {
             discussion: "JSON unless --format csv, on a terminal too.\nExamples:\n  narrative-watch export --since 30d --format csv > series.csv\n  narrative-watch export --format json | jq .")
 
         @OptionGroup var data: DataOptions
+        @Option(help: "Start: a duration back from now or an ISO 8601 time (default 30d).") var since: String = "30d"
 
         func validate() throws {
             guard data.format != .table else { throw ValidationError("export writes json or csv; for a table, use history") }
         }
-        @Option(help: "Start: a duration back from now or an ISO 8601 time (default 30d).") var since: String = "30d"
 
         func run() throws {
             let (configuration, _) = try data.configOptions.load()

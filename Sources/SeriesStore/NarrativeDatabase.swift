@@ -50,7 +50,8 @@ public final class NarrativeDatabase {
         let stored = try db.prepare("SELECT value FROM meta WHERE key = 'bucket_seconds'").rows { $0.text(0) }.first ?? nil
         if let stored {
             guard stored == String(width) else {
-                throw StoreError(code: 0, message: "the database holds \(ConfigUnits.format(seconds: Int(stored) ?? 0)) buckets but the configuration asks for \(ConfigUnits.format(seconds: width)); keep detection.bucket or start a new database", context: "")
+                throw StoreError(code: 0, message: "the database holds \(ConfigUnits.format(seconds: Int(stored) ?? 0)) buckets but the configuration asks for \(ConfigUnits.format(seconds: width)); keep detection.bucket or start a new database", context: "",
+                                 contradictsConfiguration: true)
             }
         } else {
             try db.prepare("INSERT INTO meta(key, value) VALUES ('bucket_seconds', ?)").run([.text(String(width))])

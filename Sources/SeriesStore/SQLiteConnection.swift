@@ -7,6 +7,9 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     public let message: String
     /// What NarrativeWatch was doing, e.g. "opening /var/lib/narrative-watch/db.sqlite".
     public let context: String
+    /// The database and the configuration disagree (its bucket width): a mistake in the
+    /// configuration, which starting again will not mend.
+    public var contradictsConfiguration = false
 
     public var description: String {
         (context.isEmpty ? message : "\(context): \(message)") + (code == 0 ? "" : " (SQLite code \(code))")

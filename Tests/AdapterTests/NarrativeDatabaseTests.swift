@@ -530,6 +530,28 @@ struct DetectionStageTests {
         #expect(try db.alerts(since: 0, narrative: "ai").first?.episode.state == .firing)
     }
 
+    /// An alert raised early on the bucket still filling takes that bucket's final figures
+    /// once it closes and is judged, also when its score came out lower than the early one.
+    @Test func anEarlyAlertTakesItsBucketsFinalFigures() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let db = try Self.seededDatabase(in: dir)
+        let burst = Self.burst
+        let stage = DetectionStage(parameters: Configuration.Detection())
+        let early = try stage.run(narratives: ["ai"], database: db, now: burst + 600)
+        guard case .started(let episode)? = early.first?.transition else { Issue.record("\(early)"); return }
+        #expect(episode.observed == 20)
+        try Self.ingestHour(db, 0, ai: 5, key: "late")
+        let judged = try stage.run(narratives: ["ai"], database: db, now: burst + Self.hour + 60)
+        #expect(!judged.contains { if case .updated = $0.transition { true } else { false } }, "the peak did not grow")
+        let alert = try #require(try db.alerts(since: 0, narrative: "ai").first)
+        #expect(alert.episode.observed == 25)
+        let point = try #require(try db.points(narrative: "ai", from: burst, to: burst).first)
+        #expect(alert.episode.expected == point.expected)
+        #expect(alert.episode.score == point.score)
+        #expect(alert.episode.score < episode.score)
+    }
+
     @Test func replayFindsTheWaveTheDaemonRaisesAndStoresNothing() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }

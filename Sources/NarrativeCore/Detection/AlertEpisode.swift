@@ -101,6 +101,15 @@ public enum AlertTracker {
                 return (nil, .resolved(episode))
             }
             if evaluation.isSpike { episode.lastSpikeBucket = bucket.start }
+            if evaluation.isSpike, bucket.start == episode.bucketStart, episode.resumedBucket == nil, evaluation.score <= episode.score {
+                // The closed bucket an early alert was raised on: its final figures replace the
+                // early ones, quietly (the peak did not grow).
+                episode.observed = bucket.matched
+                episode.expected = evaluation.expected
+                episode.lift = evaluation.lift
+                episode.score = evaluation.score
+                return (episode, nil)
+            }
             guard evaluation.isSpike, evaluation.score > episode.score else { return (episode, nil) }
             episode.observed = bucket.matched
             episode.expected = evaluation.expected

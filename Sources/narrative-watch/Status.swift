@@ -21,7 +21,8 @@ extension NarrativeWatch {
         struct Row {
             let narrative: String
             let last: SeriesPoint?
-            let lift: Double
+            /// Nil while the bucket shown has no expectation yet.
+            let lift: Double?
             let trend: Double
             let week: [Int]
             let spikes90: Int
@@ -42,7 +43,7 @@ extension NarrativeWatch {
                     let points = try db.points(narrative: narrative.id, from: now - 7 * 86_400, to: now)
                     // The last closed bucket, unless the one still filling has raised an alert already.
                     let last = points.last { $0.start > lastClosed && $0.spike } ?? points.last { $0.start <= lastClosed }
-                    let lift = last.map { (Double($0.matched) + 1) / (($0.expected ?? Double($0.matched)) + 1) } ?? 1
+                    let lift = last.flatMap { p in p.expected.map { (Double(p.matched) + 1) / ($0 + 1) } }
                     func share(_ range: Range<Int64>) -> Double {
                         let inRange = points.filter { range.contains($0.start) }
                         let items = inRange.reduce(0) { $0 + $1.items }
@@ -63,13 +64,13 @@ extension NarrativeWatch {
             } catch {
                 throw fail("database \(path): \(error)")
             }
-            rows.sort { ($0.firing != nil ? 1 : 0, $0.lift) > ($1.firing != nil ? 1 : 0, $1.lift) }
+            rows.sort { ($0.firing != nil ? 1 : 0, $0.lift ?? 1) > ($1.firing != nil ? 1 : 0, $1.lift ?? 1) }
             switch data.outputFormat {
             case .json:
                 emit(JSONValue.array(rows.map { r in
                     .object([
                         ("narrative", .string(r.narrative)), ("bucket_start", .time(r.last?.start)), ("matched", .int(r.last?.matched ?? 0)),
-                        ("expected", r.last?.expected.map(JSONValue.double) ?? .null), ("lift", .double(r.lift)),
+                        ("expected", r.last?.expected.map(JSONValue.double) ?? .null), ("lift", r.lift.map(JSONValue.double) ?? .null),
                         ("score", r.last?.score.map(JSONValue.double) ?? .null), ("trend", .double(r.trend)),
                         ("week", .array(r.week.map(JSONValue.int))), ("spikes_90d", .int(r.spikes90)), ("firing", .optional(r.firing)),
                         ("hype_share", r.hype.map(JSONValue.double) ?? .null),
@@ -78,7 +79,7 @@ extension NarrativeWatch {
             case .csv:
                 emit((["narrative,bucket_start,matched,expected,lift,score,trend,spikes_90d,firing,hype_share"] + rows.map { r in
                     CSV.line([r.narrative, r.last.map { Timestamp.iso8601($0.start) } ?? "", String(r.last?.matched ?? 0),
-                              r.last?.expected.map { JSONValue.format($0) } ?? "", JSONValue.format(r.lift),
+                              r.last?.expected.map { JSONValue.format($0) } ?? "", r.lift.map { JSONValue.format($0) } ?? "",
                               r.last?.score.map { JSONValue.format($0) } ?? "", JSONValue.format(r.trend),
                               String(r.spikes90), r.firing ?? "", r.hype.map { JSONValue.format($0) } ?? ""])
                 }).joined(separator: "\n"))
@@ -87,7 +88,7 @@ extension NarrativeWatch {
                                       rightAligned: [1, 2, 3, 4, 7, 8])
                 for r in rows {
                     table.rows.append([r.narrative, String(r.last?.matched ?? 0), r.last?.expected.map { fixed($0, 1) } ?? "-",
-                                       fixed(r.lift, 1) + "×", r.last?.score.map { fixed($0, 1) } ?? "-", r.trend >= 1.1 ? Colour.green(Self.arrow(r.trend)) : Self.arrow(r.trend), Sparkline.render(r.week), String(r.spikes90),
+                                       r.lift.map { fixed($0, 1) + "×" } ?? "-", r.last?.score.map { fixed($0, 1) } ?? "-", r.trend >= 1.1 ? Colour.green(Self.arrow(r.trend)) : Self.arrow(r.trend), Sparkline.render(r.week), String(r.spikes90),
                                        r.hype.map { fixed($0 * 100, 0) + "%" } ?? "-", Colour.red(r.firing ?? "")])
                 }
                 emit(table.render())

@@ -88,7 +88,7 @@ extension NarrativeWatch.Feeds {
             }
             let configured: Set<String>
             do {
-                configured = Set(try ConfigurationFile.load(explicit: feeds.data.configOptions.config).0.feeds.map(\.url))
+                configured = Set(try ConfigurationFile.load(explicit: feeds.data.configOptions.config).0.feeds.map { Configuration.feedIdentity($0.url) })
             } catch .notFound {
                 configured = []
             } catch {
@@ -102,11 +102,11 @@ extension NarrativeWatch.Feeds {
                     warn("\(file): skipped: \(problem)")
                     continue
                 }
-                if configured.contains(s.url) {
+                if configured.contains(Configuration.feedIdentity(s.url)) {
                     warn("\(file): skipped: '\(s.url)' is configured already")
                     continue
                 }
-                guard seen.insert(s.url).inserted else {
+                guard seen.insert(Configuration.feedIdentity(s.url)).inserted else {
                     warn("\(file): skipped: '\(s.url)' is listed twice")
                     continue
                 }

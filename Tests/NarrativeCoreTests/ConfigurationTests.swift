@@ -80,6 +80,8 @@ struct ConfigurationTests {
         ("[[feeds]]\nurl = \"file:///etc/passwd\"", "nw.toml:2: feeds[0].url: 'file:///etc/passwd' must be an http or https URL"),
         ("[[feeds]]\nname = \"x\"", "nw.toml:1: feeds[0].url: missing"),
         ("[[feeds]]\nurl = \"https://a.test/\"\n[[feeds]]\nurl = \"https://a.test/\"", "nw.toml:4: feeds[1].url: duplicate feed url 'https://a.test/' (first defined on line 2)"),
+        // Scheme and host have no case; the path has.
+        ("[[feeds]]\nurl = \"https://a.test/RSS\"\n[[feeds]]\nurl = \"HTTPS://A.test/RSS\"", "nw.toml:4: feeds[1].url: duplicate feed url 'HTTPS://A.test/RSS' (first defined on line 2)"),
         ("[[narratives]]\nid = \"AI\"\nterms = [\"AI\"]", "nw.toml:2: narratives[0].id: 'AI' must be lower-case"),
         ("[[narratives]]\nid = \"ai\"\nterms = []", "nw.toml:3: narratives[0].terms: must not be empty"),
         ("[[narratives]]\nid = \"ai\"\nterms = [\"--\"]", "nw.toml:3: narratives[0].terms[0]: '--' has no letters or digits"),

@@ -35,6 +35,16 @@ extension Configuration {
         return nil
     }
 
+    /// What tells two feed URLs apart: scheme and host are compared without case
+    /// (`HTTP://Example.com/rss` is `http://example.com/rss`), the rest as written.
+    public static func feedIdentity(_ url: String) -> String {
+        guard let schemeEnd = url.firstRange(of: "://") else { return url }
+        let afterScheme = url[schemeEnd.upperBound...]
+        let authorityEnd: String.Index = afterScheme.firstIndex { (c: Character) in c == "/" || c == "?" || c == "#" } ?? afterScheme.endIndex
+        let authority: String = url[..<authorityEnd].lowercased()
+        return authority + String(url[authorityEnd...])
+    }
+
     /// Parses and validates configuration text, collecting every problem rather than stopping at the first.
     public static func parse(_ text: String, file: String) throws(ConfigurationError) -> Configuration {
         let root: TOMLTable
@@ -81,7 +91,7 @@ struct ConfigurationReader {
                 problem(entry.line, entry.key, "unknown key (expected storage, polling, detection, feeds, narratives or webhooks)")
             }
         }
-        checkUnique(config.feeds.map(\.url), tables: root["feeds"], field: "url", section: "feeds", what: "feed url")
+        checkUnique(config.feeds.map(\.url), tables: root["feeds"], field: "url", section: "feeds", what: "feed url", identity: Configuration.feedIdentity)
         checkUnique(config.narratives.map(\.id), tables: root["narratives"], field: "id", section: "narratives", what: "narrative id")
         checkUnique(config.webhooks.map(\.name), tables: root["webhooks"], field: "name", section: "webhooks", what: "webhook name")
         let known = Set(config.narratives.map(\.id))
@@ -361,15 +371,16 @@ struct ConfigurationReader {
         }
     }
 
-    private mutating func checkUnique(_ values: [String], tables: TOMLTable.Entry?, field: String, section: String, what: String) {
+    private mutating func checkUnique(_ values: [String], tables: TOMLTable.Entry?, field: String, section: String, what: String,
+                                      identity: (String) -> String = { $0 }) {
         guard case .tableArray(let ts)? = tables?.value else { return }
         var firstLine: [String: Int] = [:]
         for (index, t) in ts.enumerated() {
             guard let e = t[field], case .string(let v) = e.value, !v.isEmpty, values.contains(v) else { continue }
-            if let earlier = firstLine[v] {
+            if let earlier = firstLine[identity(v)] {
                 problem(e.line, "\(section)[\(index)].\(field)", "duplicate \(what) '\(v)' (first defined on line \(earlier))")
             } else {
-                firstLine[v] = e.line
+                firstLine[identity(v)] = e.line
             }
         }
     }

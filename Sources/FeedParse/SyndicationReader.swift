@@ -575,9 +575,9 @@ final class SyndicationReader: XMLEventHandler {
             isMarkup = true
             value = Self.string(Self.trimming(open.stripsDiv ? Self.strippingDiv(buffer[...]) : buffer[...]))
         case .text:
-            let bytes = Self.trimming(buffer[...])
+            value = Self.string(Self.trimming(buffer[...]))
             // A title written over several lines of XML is one line.
-            value = open.field == .title && Self.hasWhitespaceRun(bytes) ? Self.string(bytes).foldedWhitespace : Self.string(bytes)
+            if open.field == .title { value = value.foldedWhitespace }
             if open.childElements > 0, open.field != .summary, open.field != .content {
                 // Elements in a text field (`<title><p>Entry</p></title>`): the text they hold.
                 // A summary keeps its HTML, as given.
@@ -595,18 +595,6 @@ final class SyndicationReader: XMLEventHandler {
     /// A string from UTF-8 bytes, through the standard library's fastest path (a buffer pointer).
     static func string(_ bytes: ArraySlice<UInt8>) -> String {
         bytes.withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) }
-    }
-
-    /// True when the bytes hold a line break, a tab or two spaces in a row.
-    private static func hasWhitespaceRun(_ b: ArraySlice<UInt8>) -> Bool {
-        b.withUnsafeBufferPointer { p in
-            var previous: UInt8 = 0
-            for c in p {
-                if c == 0x0A || c == 0x0D || c == 0x09 || (c == 0x20 && previous == 0x20) { return true }
-                previous = c
-            }
-            return false
-        }
     }
 
     /// The bytes without the white space around them.

@@ -36,15 +36,22 @@ extension String {
     /// The text trimmed, with each run of white space inside it (line breaks, tabs) one space:
     /// a title or a name written over several lines of XML is one line.
     public var foldedWhitespace: String {
+        // Most titles are folded already: told from their bytes, without a copy.
+        if utf8.withContiguousStorageIfAvailable({ !$0.isEmpty && $0[0] < 0x80 && $0[$0.count - 1] < 0x80 && Self.isFolded($0) }) == true {
+            return self
+        }
         let trimmed = trimmedWhitespace
-        let plain = trimmed.utf8.withContiguousStorageIfAvailable { bytes in
-            var previous: UInt8 = 0
-            for byte in bytes {
-                if byte == 0x0A || byte == 0x0D || byte == 0x09 || byte == 0x0B || byte == 0x0C || (byte == 0x20 && previous == 0x20) { return false }
-                previous = byte
-            }
-            return true
-        } ?? false
-        return plain ? trimmed : trimmed.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        let folded = trimmed.utf8.withContiguousStorageIfAvailable(Self.isFolded) ?? false
+        return folded ? trimmed : trimmed.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    }
+
+    /// No white space but single spaces, and none at either end.
+    private static func isFolded(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var previous: UInt8 = 0x20
+        for byte in bytes {
+            if (byte >= 0x09 && byte <= 0x0D) || (byte == 0x20 && previous == 0x20) { return false }
+            previous = byte
+        }
+        return previous != 0x20
     }
 }

@@ -268,14 +268,15 @@ public final class NarrativeDatabase {
     public func points(narrative: String, from: Int64, to: Int64) throws(StoreError) -> [SeriesPoint] {
         try db.prepare("""
             SELECT e.bucket_start, e.items, coalesce(s.matched, 0), coalesce(s.mentions, 0),
-                coalesce(v.expected, (SELECT a.expected FROM alerts a WHERE a.narrative = ?1 AND a.bucket_start = e.bucket_start AND a.state != 'rising')),
-                coalesce(v.score, (SELECT a.score FROM alerts a WHERE a.narrative = ?1 AND a.bucket_start = e.bucket_start AND a.state != 'rising')),
-                coalesce(v.spike, (SELECT 1 FROM alerts a WHERE a.narrative = ?1 AND a.state != 'rising'
-                                   AND (a.bucket_start = e.bucket_start OR a.resumed_bucket = e.bucket_start) LIMIT 1), 0),
+                coalesce(v.expected, a.expected), coalesce(v.score, a.score),
+                coalesce(v.spike, a.id IS NOT NULL OR EXISTS (SELECT 1 FROM alerts r WHERE r.narrative = ?1 AND r.state != 'rising'
+                                                              AND r.resumed_bucket = e.bucket_start)),
                 coalesce(s.hyped, 0)
             FROM exposure e
             LEFT JOIN series s ON s.narrative = ?1 AND s.bucket_start = e.bucket_start
             LEFT JOIN evaluations v ON v.narrative = ?1 AND v.bucket_start = e.bucket_start
+            -- An alert's id is its narrative and bucket: at most one per bucket.
+            LEFT JOIN alerts a ON v.bucket_start IS NULL AND a.narrative = ?1 AND a.bucket_start = e.bucket_start AND a.state != 'rising'
             WHERE e.bucket_start BETWEEN ?2 AND ?3
             ORDER BY e.bucket_start
             """).rows([.text(narrative), .int(from), .int(to)]) { r in

@@ -16,6 +16,8 @@ public struct WebhookClient: Sendable {
         /// The request was abandoned because its task was cancelled; the receiver may or may not
         /// have had the message.
         public var abandoned = false
+
+        static let abandonedRequest = Answer(status: nil, retryAfter: nil, error: "abandoned", abandoned: true)
     }
 
     /// Whole-request timeout, in seconds.
@@ -32,21 +34,21 @@ public struct WebhookClient: Sendable {
 
     public func post(url: String, headers: [(String, String)], body: [UInt8]) async -> Answer {
         let timeout = timeout, userAgent = userAgent
-        let capture = HeaderCapture()
+        let transfer = TransferState()
         return await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 DetachedThread.start(name: "nw-webhook") {
                     continuation.resume(returning: Self.perform(url: url, headers: headers, body: body, timeout: timeout, userAgent: userAgent,
-                                                                capture: capture))
+                                                                transfer: transfer))
                 }
             }
         } onCancel: {
-            capture.abandon()
+            transfer.abandon()
         }
     }
 
     private static func perform(url: String, headers: [(String, String)], body: [UInt8], timeout: Int, userAgent: String,
-                                capture: HeaderCapture) -> Answer {
+                                transfer: TransferState) -> Answer {
         guard let handle = curl_easy_init() else { return Answer(status: nil, retryAfter: nil, error: "libcurl could not start") }
         let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
         errorBuffer.initialize(to: 0)
@@ -69,14 +71,14 @@ public struct WebhookClient: Sendable {
         _ = nw_curl_setopt_long(handle, CURLOPT_POSTFIELDSIZE_LARGE, body.count)
         // The answer's body is not needed: read and dropped.
         _ = nw_curl_setopt_write(handle, CURLOPT_WRITEFUNCTION) { _, size, count, _ in size * count }
-        let me = Unmanaged.passUnretained(capture).toOpaque()
+        let me = Unmanaged.passUnretained(transfer).toOpaque()
         _ = nw_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, me)
         _ = nw_curl_setopt_write(handle, CURLOPT_HEADERFUNCTION) { data, size, count, user in
             let length = size * count
             guard let data, let user else { return length }
             let line = String(decoding: UnsafeRawBufferPointer(start: data, count: length), as: UTF8.self)
             if let colon = line.firstIndex(of: ":"), line[..<colon].lowercased() == "retry-after" {
-                Unmanaged<HeaderCapture>.fromOpaque(user).takeUnretainedValue().retryAfter =
+                Unmanaged<TransferState>.fromOpaque(user).takeUnretainedValue().retryAfter =
                     line[line.index(after: colon)...].trimmedWhitespace
             }
             return length
@@ -86,28 +88,29 @@ public struct WebhookClient: Sendable {
         _ = nw_curl_setopt_pointer(handle, CURLOPT_XFERINFODATA, me)
         _ = nw_curl_setopt_xferinfo(handle) { user, _, _, _, _ in
             guard let user else { return 0 }
-            return Unmanaged<HeaderCapture>.fromOpaque(user).takeUnretainedValue().isAbandoned ? 1 : 0
+            return Unmanaged<TransferState>.fromOpaque(user).takeUnretainedValue().isAbandoned ? 1 : 0
         }
-        if capture.isAbandoned { return Answer(status: nil, retryAfter: nil, error: "abandoned", abandoned: true) }
+        if transfer.isAbandoned { return .abandonedRequest }
         let code = body.withUnsafeBytes { bytes -> CURLcode in
             // COPYPOSTFIELDS copies the body, so the buffer need not outlive this call.
             _ = nw_curl_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? UnsafeRawPointer(errorBuffer)))
             return curl_easy_perform(handle)
         }
-        if code == CURLE_ABORTED_BY_CALLBACK { return Answer(status: nil, retryAfter: nil, error: "abandoned", abandoned: true) }
+        if code == CURLE_ABORTED_BY_CALLBACK { return .abandonedRequest }
         guard code == CURLE_OK else {
             let detail = errorBuffer.pointee != 0 ? String(cString: errorBuffer) : String(cString: curl_easy_strerror(code))
             return Answer(status: nil, retryAfter: nil, error: detail)
         }
         var status = 0
         _ = nw_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
-        return Answer(status: status, retryAfter: capture.retryAfter, error: nil)
+        return Answer(status: status, retryAfter: transfer.retryAfter, error: nil)
     }
 }
 
-/// What the header callback keeps, and whether the task waiting for the answer was cancelled.
+/// One request's state across threads: the Retry-After its header callback keeps, and whether
+/// the task waiting for the answer was cancelled.
 /// The retry-after is written and read on the transfer's thread only.
-private final class HeaderCapture: @unchecked Sendable {
+private final class TransferState: @unchecked Sendable {
     var retryAfter: String?
     private let abandoned = Atomic(false)
 

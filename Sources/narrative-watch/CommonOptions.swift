@@ -78,6 +78,12 @@ func warn(_ message: String) {
     Journal.writeStderr("narrative-watch: \(message)")
 }
 
+/// A database the command could not use: EX_CONFIG (78) when it contradicts the configuration,
+/// which restarting will not mend and systemd does not restart on, else 1.
+func fail(database path: String, _ error: StoreError) -> ExitCode {
+    fail("database \(path): \(error)", code: error.contradictsConfiguration ? 78 : 1)
+}
+
 /// Prints one clear line to stderr and exits non-zero.
 func fail(_ message: String, code: Int32 = 1) -> ExitCode {
     warn(message)

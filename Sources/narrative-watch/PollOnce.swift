@@ -25,7 +25,7 @@ extension NarrativeWatch {
                     \(report.newItems) new items, \(report.notices.count) alert changes, \(delivered) webhook messages delivered
                     """)
             } catch {
-                throw fail("database \(path): \(error)", code: error.contradictsConfiguration ? 78 : 1)
+                throw fail(database: path, error)
             }
         }
     }

@@ -30,8 +30,7 @@ extension NarrativeWatch {
                 // Created and migrated once here, before the services open their own connections.
                 _ = try NarrativeDatabase(path: path, bucketWidth: configuration.detection.bucket)
             } catch {
-                // A configuration the database contradicts is EX_CONFIG, which systemd does not restart.
-                throw fail("database \(path): \(error)", code: error.contradictsConfiguration ? 78 : 1)
+                throw fail(database: path, error)
             }
             let roster = WebhookRoster(configuration.webhooks)
             let polling = PollingService(configuration: configuration, databasePath: path, logger: logger, roster: roster) {

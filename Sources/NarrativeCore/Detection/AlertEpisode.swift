@@ -83,6 +83,16 @@ public struct AlertPolicy: Sendable, Equatable {
     }
 }
 
+extension AlertEpisode {
+    /// The figures the alert shows become this bucket's: its count, expectation, lift and score.
+    mutating func takeFigures(of bucket: BucketCount, _ evaluation: SpikeDetector.Evaluation) {
+        observed = bucket.matched
+        expected = evaluation.expected
+        lift = evaluation.lift
+        score = evaluation.score
+    }
+}
+
 /// Advances a narrative's episode by one evaluated bucket.
 public enum AlertTracker {
     /// `now` is when the evaluation happens (seconds since 1970); the alert's times are the
@@ -104,17 +114,11 @@ public enum AlertTracker {
             if evaluation.isSpike, bucket.start == episode.bucketStart, episode.resumedBucket == nil, evaluation.score <= episode.score {
                 // The closed bucket an early alert was raised on: its final figures replace the
                 // early ones, quietly (the peak did not grow).
-                episode.observed = bucket.matched
-                episode.expected = evaluation.expected
-                episode.lift = evaluation.lift
-                episode.score = evaluation.score
+                episode.takeFigures(of: bucket, evaluation)
                 return (episode, nil)
             }
             guard evaluation.isSpike, evaluation.score > episode.score else { return (episode, nil) }
-            episode.observed = bucket.matched
-            episode.expected = evaluation.expected
-            episode.lift = evaluation.lift
-            episode.score = evaluation.score
+            episode.takeFigures(of: bucket, evaluation)
             return (episode, .updated(episode))
         }
         guard evaluation.isSpike else { return (nil, nil) }
@@ -123,12 +127,7 @@ public enum AlertTracker {
             reopened.ended = nil
             reopened.lastSpikeBucket = bucket.start
             reopened.resumedBucket = bucket.start
-            if evaluation.score > reopened.score {
-                reopened.observed = bucket.matched
-                reopened.expected = evaluation.expected
-                reopened.lift = evaluation.lift
-                reopened.score = evaluation.score
-            }
+            if evaluation.score > reopened.score { reopened.takeFigures(of: bucket, evaluation) }
             return (reopened, .resumed(reopened))
         }
         let episode = AlertEpisode(

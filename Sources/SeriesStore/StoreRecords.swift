@@ -96,6 +96,9 @@ public struct SeriesPoint: Sendable, Equatable {
         self.spike = spike
         self.hyped = hyped
     }
+
+    /// The part of all the bucket's items that matched (0 to 1; 0 for an empty bucket).
+    public var share: Double { items == 0 ? 0 : Double(matched) / Double(items) }
 }
 
 /// One evaluated bucket to record.

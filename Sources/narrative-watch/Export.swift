@@ -25,16 +25,12 @@ extension NarrativeWatch {
                 let db = try NarrativeDatabase(readingAt: path)
                 // From the bucket that holds --since, as history reads it.
                 let first = Bucketing(width: try db.bucketWidth() ?? configuration.detection.bucket).start(of: from)
-                var csv = [CSV.line(["narrative", "start", "items", "matched", "mentions", "expected", "score", "spike", "hyped"])]
+                var csv = [NarrativeWatch.History.csvHeader]
                 var json: [JSONValue] = []
                 for narrative in configuration.narratives.map(\.id) {
                     let points = try db.points(narrative: narrative, from: first, to: now)
                     if data.outputFormat == .csv {
-                        csv += points.map { p in
-                            CSV.line([narrative, Timestamp.iso8601(p.start), String(p.items), String(p.matched), String(p.mentions),
-                                      p.expected.map { JSONValue.format($0) } ?? "", p.score.map { JSONValue.format($0) } ?? "",
-                                      p.spike ? "true" : "false", String(p.hyped)])
-                        }
+                        csv += points.map { NarrativeWatch.History.csvLine(narrative, $0) }
                     } else {
                         json.append(.object([("narrative", .string(narrative)), ("points", .array(points.map(NarrativeWatch.History.json)))]))
                     }

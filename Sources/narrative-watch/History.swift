@@ -49,7 +49,7 @@ extension NarrativeWatch {
                 var table = TextTable(header: ["narrative", "start", "items", share ? "share" : "matched", "mentions", "expected", "score", "spike", ""],
                                       rightAligned: [2, 3, 4, 5, 6])
                 var charted: [SVGChart.Series] = []
-                var csv = [CSV.line(["narrative", "start", "items", "matched", "mentions", "expected", "score", "spike", "share"])]
+                var csv = [Self.csvHeader]
                 for narrative in narratives {
                     // Whole days come from the daily roll-up: a year of hourly rows is not read for 365 points.
                     let rows = width % 86_400 == 0 && !explain
@@ -57,7 +57,7 @@ extension NarrativeWatch {
                         : try db.points(narrative: narrative, from: bucketing.start(of: from), to: to)
                     let points = Self.aggregate(rows, bucketing: bucketing)
                     charted.append(SVGChart.Series(name: narrative, points: points.map { p in
-                        let value = share ? (p.items == 0 ? 0 : 100 * Double(p.matched) / Double(p.items)) : Double(p.matched)
+                        let value = share ? 100 * p.share : Double(p.matched)
                         let expected = p.expected.map { share ? (p.items == 0 ? 0 : 100 * $0 / Double(p.items)) : $0 }
                         return (p.start, value, expected, p.spike)
                     }))
@@ -78,16 +78,12 @@ extension NarrativeWatch {
                             ("points", .array(json)),
                         ]).serialized())
                     case .csv:
-                        csv += points.map { p in
-                            CSV.line([narrative, Timestamp.iso8601(p.start), String(p.items), String(p.matched), String(p.mentions),
-                                      p.expected.map { JSONValue.format($0) } ?? "", p.score.map { JSONValue.format($0) } ?? "", p.spike ? "true" : "false",
-                                      JSONValue.format(p.items == 0 ? 0 : Double(p.matched) / Double(p.items))])
-                        }
+                        csv += points.map { Self.csvLine(narrative, $0) }
                     case .table:
                         let peak = max(1, points.map(\.matched).max() ?? 1)
-                        let peakShare = max(0.0001, points.map { $0.items == 0 ? 0 : Double($0.matched) / Double($0.items) }.max() ?? 0)
+                        let peakShare = max(0.0001, points.map(\.share).max() ?? 0)
                         for p in points {
-                            let pointShare = p.items == 0 ? 0 : Double(p.matched) / Double(p.items)
+                            let pointShare = p.share
                             var bar = String(repeating: "█", count: share ? Int(pointShare / peakShare * 20) : p.matched * 20 / peak)
                             if explain, p.matched > 0, width == stored {
                                 let evidence = try db.evidence(narrative: narrative, bucketStart: p.start, limit: 3)
@@ -121,8 +117,17 @@ extension NarrativeWatch {
                 ("start", .string(Timestamp.iso8601(p.start))), ("items", .int(p.items)), ("matched", .int(p.matched)),
                 ("mentions", .int(p.mentions)), ("expected", p.expected.map(JSONValue.double) ?? .null),
                 ("score", p.score.map(JSONValue.double) ?? .null), ("spike", .bool(p.spike)), ("hyped", .int(p.hyped)),
-                ("share", .double(p.items == 0 ? 0 : Double(p.matched) / Double(p.items))),
+                ("share", .double(p.share)),
             ])
+        }
+
+        /// The CSV columns of a series point: `history` and `export` write the same ones, as their JSON does.
+        static let csvHeader = CSV.line(["narrative", "start", "items", "matched", "mentions", "expected", "score", "spike", "hyped", "share"])
+
+        static func csvLine(_ narrative: String, _ p: SeriesPoint) -> String {
+            CSV.line([narrative, Timestamp.iso8601(p.start), String(p.items), String(p.matched), String(p.mentions),
+                      p.expected.map { JSONValue.format($0) } ?? "", p.score.map { JSONValue.format($0) } ?? "",
+                      p.spike ? "true" : "false", String(p.hyped), JSONValue.format(p.share)])
         }
 
         /// Sums stored buckets into wider ones; the score is the highest, a spike in any makes a spike.

@@ -171,7 +171,7 @@ struct PipelineEndToEndTests {
         #expect(stories.count >= alert["observed"] as? Int ?? .max, "every story of the episode")
         #expect(stories.allSatisfy { ($0["sources"] as? [String])?.count == 1 })
         let exported = try Binary.run(["export", "--config", config, "--since", "15d", "--format", "csv"])
-        #expect(exported.stdout.split(separator: "\n").first == "narrative,start,items,matched,mentions,expected,score,spike,hyped")
+        #expect(exported.stdout.split(separator: "\n").first == "narrative,start,items,matched,mentions,expected,score,spike,hyped,share")
         #expect(exported.stdout.split(separator: "\n").filter { $0.hasPrefix("ai,") }.count == points.count)
         let pruneRun = try Binary.run(["prune", "--config", config, "--dry-run"])
         #expect(pruneRun.stdout.contains("would prune the text of 0 items"), "\(pruneRun.stdout)")
@@ -607,13 +607,13 @@ struct PipelineEndToEndTests {
 
         let csv = try Binary.run(["history", "ai", "--config", config, "--format", "csv"] + range)
         #expect(csv.stdout == """
-            narrative,start,items,matched,mentions,expected,score,spike,share
-            ai,2026-01-05T00:00:00Z,2,1,1,0.0,0.0,false,0.5
-            ai,2026-01-05T01:00:00Z,3,1,1,1.5,0.0,false,0.3333
-            ai,2026-01-05T02:00:00Z,4,1,1,1.6661,0.0,false,0.25
-            ai,2026-01-05T03:00:00Z,5,1,1,1.7486,0.0,false,0.2
-            ai,2026-01-05T04:00:00Z,6,6,6,1.7975,1.9866,false,1.0
-            ai,2026-01-05T05:00:00Z,7,1,1,3.4557,0.0,false,0.1429
+            narrative,start,items,matched,mentions,expected,score,spike,hyped,share
+            ai,2026-01-05T00:00:00Z,2,1,1,0.0,0.0,false,0,0.5
+            ai,2026-01-05T01:00:00Z,3,1,1,1.5,0.0,false,0,0.3333
+            ai,2026-01-05T02:00:00Z,4,1,1,1.6661,0.0,false,0,0.25
+            ai,2026-01-05T03:00:00Z,5,1,1,1.7486,0.0,false,0,0.2
+            ai,2026-01-05T04:00:00Z,6,6,6,1.7975,1.9866,false,0,1.0
+            ai,2026-01-05T05:00:00Z,7,1,1,3.4557,0.0,false,0,0.1429
 
             """)
         let json = try Binary.run(["history", "ai", "--config", config, "--format", "json", "--bucket", "6h"] + range)

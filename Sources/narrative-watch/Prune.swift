@@ -24,12 +24,14 @@ extension NarrativeWatch {
             }
             let path = ConfigurationFile.databasePath(configured: configuration.storage.database, override: database)
             let cutoff = Int64(Date().timeIntervalSince1970) - Int64(retention)
-            do {
+            do throws(StoreError) {
+                // Only a database that is there: a wrong path or configuration must not leave a new, empty one behind.
+                _ = try NarrativeDatabase(readingAt: path)
                 let db = try NarrativeDatabase(path: path, bucketWidth: configuration.detection.bucket)
                 let count = try db.prune(before: cutoff, dryRun: dryRun)
                 emit("\(dryRun ? "would prune" : "pruned") the text of \(count.items) items (\(count.mentions) mentions) counted before \(Timestamp.iso8601(cutoff)); series and alerts are kept")
             } catch {
-                throw fail("database \(path): \(error)")
+                throw fail(database: path, error)
             }
         }
     }

@@ -369,12 +369,13 @@ struct PipelineEndToEndTests {
             (dir.file("junk.sqlite"), "the file is not an SQLite database (SQLite code 26)"),
         ]
         for (path, reason) in cases {
-            for command in [["history", "ai"], ["alerts"], ["feeds"], ["backtest"]] {
+            for command in [["history", "ai"], ["alerts"], ["feeds"], ["backtest"], ["prune"]] {
                 let run = try Binary.run(command + ["--config", config, "--database", path])
                 #expect(run.status == 1, "\(command)")
                 #expect(run.stderr == "narrative-watch: database \(path): \(reason)\n", "\(command): \(run.stderr)")
             }
         }
+        #expect(!FileManager.default.fileExists(atPath: dir.file("absent.sqlite")), "prune makes no database of its own")
         // The daemon makes the database's own directory (./var on a fresh clone), not a whole mistyped path.
         let typo = try Binary.run(["poll-once", "--config", config, "--database", dir.file("vra/state/nw.sqlite")])
         #expect(typo.status == 1)
@@ -387,6 +388,10 @@ struct PipelineEndToEndTests {
         #expect(width.status == 78, "a configuration mistake: systemd does not restart on it")
         #expect(width.stderr.hasSuffix("the database holds 1h buckets but the configuration asks for 15m; keep detection.bucket or start a new database\n"),
                 "\(width.stderr)")
+        let pruned = try Binary.run(["prune", "--config", quarter])
+        #expect(pruned.status == 78)
+        #expect(pruned.stderr.hasSuffix("the database holds 1h buckets but the configuration asks for 15m; keep detection.bucket or start a new database\n"),
+                "\(pruned.stderr)")
         let checked = try Binary.run(["check-config", "--config", quarter])
         #expect(checked.status == 78)
         #expect(checked.stderr == "\(quarter): detection.bucket: the database \(dir.file("var/nw.sqlite")) holds 1h buckets, not 15m; keep its width or start a new database\n",

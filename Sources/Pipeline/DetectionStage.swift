@@ -76,6 +76,13 @@ public struct DetectionStage {
             if !changed.contains(record.episode.id) { changed.append(record.episode.id) }
             notices.append(Notice(transition: transition, record: record))
         }
+        /// Stores the firing episode as the monitor now has it, without a notice.
+        func keep(_ firing: AlertEpisode) {
+            guard var record = records[firing.id] else { return }
+            record.episode = firing
+            records[firing.id] = record
+            if !changed.contains(firing.id) { changed.append(firing.id) }
+        }
 
         var b = from
         var waiting = false
@@ -108,10 +115,8 @@ public struct DetectionStage {
             if bucket.items > 0 { evaluations.append(EvaluationRecord(bucketStart: b, evaluation: step.evaluation)) }
             if let transition = step.transition {
                 try note(transition)
-            } else if let firing = monitor.firing, var record = records[firing.id] {
-                record.episode = firing
-                records[firing.id] = record
-                if !changed.contains(firing.id) { changed.append(firing.id) }
+            } else if let firing = monitor.firing {
+                keep(firing)
             }
             if step.rising {
                 let episode = AlertEpisode(id: "\(narrative)-rising-\(Timestamp.compact(b))", narrative: narrative, state: .rising,
@@ -135,6 +140,19 @@ public struct DetectionStage {
                 monitor.firing = transition.episode
                 if transition.episode.id == monitor.lastResolved?.id { monitor.lastResolved = nil }
                 try note(transition)
+            }
+        }
+        // While the bucket that started the episode is still filling (or waiting for its last
+        // items), the alert's figures follow it, quietly: `status` and `alerts` would otherwise
+        // set its growing count against the expectation of its first minutes.
+        if var firing = monitor.firing, firing.resumedBucket == nil, firing.bucketStart >= b, firing.bucketStart <= openStart {
+            let current = count(firing.bucketStart)
+            let elapsed = firing.bucketStart < openStart ? 1 : Double(now - openStart) / Double(width)
+            let (evaluation, _) = monitor.early(current, elapsed: elapsed, now: now)
+            if evaluation.isSpike, current.matched != firing.observed || evaluation.expected != firing.expected {
+                firing.takeFigures(of: current, evaluation)
+                monitor.firing = firing
+                keep(firing)
             }
         }
         try database.recordDetection(narrative: narrative, evaluations: evaluations, alerts: changed.compactMap { records[$0] },

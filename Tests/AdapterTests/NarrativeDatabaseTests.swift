@@ -542,6 +542,13 @@ struct DetectionStageTests {
         guard case .started(let episode)? = early.first?.transition else { Issue.record("\(early)"); return }
         #expect(episode.observed == 20)
         try Self.ingestHour(db, 0, ai: 5, key: "late")
+        // While the bucket fills, the alert follows it without a word: its count and the
+        // expectation for the items so far, which `status` shows beside each other.
+        #expect(try stage.run(narratives: ["ai"], database: db, now: burst + 1800).isEmpty)
+        let filling = try #require(try db.alerts(since: 0, narrative: "ai").first)
+        #expect(filling.episode.observed == 25)
+        #expect(filling.episode.expected > episode.expected, "15 more items expect more AI stories")
+        #expect(try db.points(narrative: "ai", from: burst, to: burst).first?.expected == filling.episode.expected)
         let judged = try stage.run(narratives: ["ai"], database: db, now: burst + Self.hour + 60)
         #expect(!judged.contains { if case .updated = $0.transition { true } else { false } }, "the peak did not grow")
         let alert = try #require(try db.alerts(since: 0, narrative: "ai").first)

@@ -85,7 +85,7 @@ public struct AlertPolicy: Sendable, Equatable {
 
 extension AlertEpisode {
     /// The figures the alert shows become this bucket's: its count, expectation, lift and score.
-    mutating func takeFigures(of bucket: BucketCount, _ evaluation: SpikeDetector.Evaluation) {
+    public mutating func takeFigures(of bucket: BucketCount, _ evaluation: SpikeDetector.Evaluation) {
         observed = bucket.matched
         expected = evaluation.expected
         lift = evaluation.lift

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Pipeline
 
 @main
 struct NarrativeWatch: AsyncParsableCommand {
@@ -14,7 +15,7 @@ struct NarrativeWatch: AsyncParsableCommand {
           narrative-watch history ai --since 7d
           narrative-watch alerts --format json
         """,
-        version: "0.1.0",
+        version: Product.version,
         subcommands: [Run.self, PollOnce.self, Status.self, History.self, Alerts.self, Feeds.self, CheckConfig.self, Parse.self, Detect.self, Backtest.self, Prune.self, Export.self]
     )
 }

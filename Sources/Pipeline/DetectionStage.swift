@@ -71,7 +71,7 @@ public struct DetectionStage {
         var changed: [String] = []
         var notices: [Notice] = []
         func note(_ transition: AlertTransition) throws(StoreError) {
-            let record = try record(for: transition, previous: records[transition.episode.id], database: database)
+            let record = try record(for: transition, previous: records[transition.episode.id], noted: records.values, database: database)
             records[record.episode.id] = record
             if !changed.contains(record.episode.id) { changed.append(record.episode.id) }
             notices.append(Notice(transition: transition, record: record))
@@ -229,12 +229,21 @@ public struct DetectionStage {
         return max(1, min(detector.parameters.minSources, delivering))
     }
 
-    /// The stored record for a transition: evidence from the peak bucket, recurrence from earlier episodes.
-    private func record(for transition: AlertTransition, previous: AlertRecord?, database: NarrativeDatabase) throws(StoreError) -> AlertRecord {
+    /// The stored record for a transition: evidence from the peak bucket, recurrence from earlier
+    /// episodes, those stored and those `noted` in this pass but not stored yet (a pass that
+    /// catches up on hours of buckets can raise several).
+    private func record(for transition: AlertTransition, previous: AlertRecord?, noted: some Sequence<AlertRecord>,
+                        database: NarrativeDatabase) throws(StoreError) -> AlertRecord {
         let e = transition.episode
         switch transition {
         case .started, .rising:
-            let earlier = try database.episodes(narrative: e.narrative, from: e.bucketStart - Self.recurrenceWindow, to: e.bucketStart - 1)
+            let window = (e.bucketStart - Self.recurrenceWindow)...(e.bucketStart - 1)
+            var byStart = Dictionary(try database.episodes(narrative: e.narrative, from: window.lowerBound, to: window.upperBound)
+                .map { ($0.start, $0.lift) }, uniquingKeysWith: { a, _ in a })
+            for r in noted where r.episode.state != .rising && window.contains(r.episode.bucketStart) {
+                byStart[r.episode.bucketStart] = r.episode.lift
+            }
+            let earlier = byStart.sorted { $0.key < $1.key }.map { (start: $0.key, lift: $0.value) }
             let evidence = try database.evidence(narrative: e.narrative, bucketStart: e.bucketStart, limit: Self.topItemLimit)
             return AlertRecord(episode: e, spikesIn90Days: earlier.count + 1, previous: earlier.last?.start, sources: evidence.sources,
                                topItems: evidence.top, terms: evidence.terms, previousLift: earlier.last?.lift,

@@ -559,6 +559,20 @@ struct DetectionStageTests {
         #expect(alert.episode.score < episode.score)
     }
 
+    /// After downtime one pass judges many buckets: each wave it raises counts the ones before it.
+    @Test func wavesRaisedInOnePassCountEachOther() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let db = try Self.seededDatabase(in: dir)
+        for hour in Int64(1)...11 { try Self.ingestHour(db, hour, ai: hour == 10 ? 20 : 1, key: "h\(hour)") }
+        let notices = try DetectionStage(parameters: Configuration.Detection()).run(narratives: ["ai"], database: db, now: Self.burst + 12 * Self.hour + 60)
+        let started = notices.filter { if case .started = $0.transition { true } else { false } }.map(\.record)
+        #expect(started.map(\.episode.bucketStart) == [Self.burst, Self.burst + 10 * Self.hour])
+        #expect(started.map(\.spikesIn90Days) == [1, 2])
+        #expect(started.last?.previous == Self.burst)
+        #expect(try db.alerts(since: 0, narrative: "ai").map(\.spikesIn90Days).sorted() == [1, 2], "as stored")
+    }
+
     @Test func replayFindsTheWaveTheDaemonRaisesAndStoresNothing() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }

@@ -33,7 +33,7 @@ struct DataOptions: ParsableArguments {
     @Option(name: .long, help: "Output: table, json or csv (default: table on a terminal, else json).")
     var format: OutputFormat?
 
-    var outputFormat: OutputFormat { format ?? (isatty(STDOUT_FILENO) == 1 ? .table : .json) }
+    var outputFormat: OutputFormat { .resolved(format) }
 
     /// The database path from --database, else the configuration.
     func databasePath() throws -> String {
@@ -66,6 +66,9 @@ extension DataOptions {
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case table, json, csv
+
+    /// The format asked for, else a table on a terminal and JSON for a pipe or a file.
+    static func resolved(_ asked: OutputFormat?) -> OutputFormat { asked ?? (isatty(STDOUT_FILENO) == 1 ? .table : .json) }
 }
 
 /// Writes to stdout without buffering surprises.

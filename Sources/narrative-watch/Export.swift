@@ -7,14 +7,10 @@ extension NarrativeWatch {
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Export every narrative's series for notebooks and spreadsheets.",
-            discussion: "JSON unless --format csv, on a terminal too.\nExamples:\n  narrative-watch export --since 30d --format csv > series.csv\n  narrative-watch export --format json | jq .")
+            discussion: "A table on a terminal, JSON otherwise; CSV with --format csv.\nExamples:\n  narrative-watch export --since 30d --format csv > series.csv\n  narrative-watch export --format json | jq .")
 
         @OptionGroup var data: DataOptions
         @Option(help: "Start: a duration back from now or an ISO 8601 time (default 30d).") var since: String = "30d"
-
-        func validate() throws {
-            guard data.format != .table else { throw ValidationError("export writes json or csv; for a table, use history") }
-        }
 
         func run() throws {
             let (configuration, _) = try data.configOptions.load()
@@ -24,18 +20,33 @@ extension NarrativeWatch {
             do {
                 let db = try NarrativeDatabase(readingAt: path)
                 // From the bucket that holds --since, as history reads it.
-                let first = Bucketing(width: try db.bucketWidth() ?? configuration.detection.bucket).start(of: from)
+                let width = try db.bucketWidth() ?? configuration.detection.bucket
+                let first = Bucketing(width: width).start(of: from)
                 var csv = [NarrativeWatch.History.csvHeader]
                 var json: [JSONValue] = []
+                var table = TextTable(header: ["narrative", "start", "items", "matched", "mentions", "expected", "score", "spike", "hyped", "share"],
+                                      rightAligned: [2, 3, 4, 5, 6, 8, 9])
                 for narrative in configuration.narratives.map(\.id) {
                     let points = try db.points(narrative: narrative, from: first, to: now)
-                    if data.outputFormat == .csv {
+                    switch data.outputFormat {
+                    case .csv:
                         csv += points.map { NarrativeWatch.History.csvLine(narrative, $0) }
-                    } else {
-                        json.append(.object([("narrative", .string(narrative)), ("points", .array(points.map(NarrativeWatch.History.json)))]))
+                    case .json:
+                        json.append(.object([("narrative", .string(narrative)), ("bucket", .string(ConfigUnits.format(seconds: width))),
+                                             ("points", .array(points.map(NarrativeWatch.History.json)))]))
+                    case .table:
+                        table.rows += points.map { p in
+                            [narrative, Timestamp.iso8601(p.start), String(p.items), String(p.matched), String(p.mentions),
+                             p.expected.map { fixed($0, 1) } ?? "-", p.score.map { fixed($0, 1) } ?? "-", p.spike ? "SPIKE" : "",
+                             String(p.hyped), fixed(p.share * 100, 1) + "%"]
+                        }
                     }
                 }
-                emit(data.outputFormat == .csv ? csv.joined(separator: "\n") : JSONValue.array(json).serialized())
+                switch data.outputFormat {
+                case .csv: emit(csv.joined(separator: "\n"))
+                case .json: emit(JSONValue.array(json).serialized())
+                case .table: emit(table.rows.isEmpty ? "no data in that period" : table.render())
+                }
             } catch {
                 throw fail("database \(path): \(error)")
             }

@@ -9,7 +9,7 @@ extension NarrativeWatch {
         static let configuration = CommandConfiguration(
             abstract: "Parse feed files and print what was understood, as the ingester sees it.",
             discussion: """
-            One JSON object per file (JSON Lines). A directory stands for the feed files in it; '-' reads stdin. \
+            One JSON object per file (JSON Lines), or a table on a terminal. A directory stands for the feed files in it; '-' reads stdin. \
             With a configuration (given or found), each item also shows its narrative mentions.
 
             Examples:
@@ -20,7 +20,8 @@ extension NarrativeWatch {
 
         @Argument(help: "Feed files, directories, or - for stdin.") var files: [String]
         @Option(name: .long, help: ArgumentHelp("Configuration file (for narrative mentions).", valueName: "path")) var config: String?
-        @Option(help: "Output: json (default) or table.") var format: OutputFormat = .json
+        @Option(help: "Output: table or json (default: table on a terminal, else json).") var format: OutputFormat?
+        private var outputFormat: OutputFormat { .resolved(format) }
         @Flag(help: "Print only one line of totals: files, items, bytes, seconds.") var summary = false
 
         func validate() throws {
@@ -40,14 +41,14 @@ extension NarrativeWatch {
                     // The other files are still read; the exit status tells a script that one was not.
                     warn("\(path): cannot read: \(error)")
                     unreadable += 1
-                    if !summary, format == .json { emit(Self.failure(path, "cannot read: \(error)").serialized()) }
+                    if !summary, outputFormat == .json { emit(Self.failure(path, "cannot read: \(error)").serialized()) }
                     continue
                 }
                 totalBytes += bytes.count
                 let result = Result { () throws(FeedParseError) in try FeedParser.parse(bytes) }
                 if case .success(let feed) = result { totalItems += feed.items.count }
                 guard !summary else { continue }
-                switch format {
+                switch outputFormat {
                 case .table: emit(Self.table(path, result, matcher: matcher))
                 default: emit(Self.json(path, result, matcher: matcher).serialized())
                 }
@@ -57,7 +58,7 @@ extension NarrativeWatch {
                 emit(JSONValue.object([("files", .int(paths.count - unreadable)), ("items", .int(totalItems)), ("bytes", .int(totalBytes)),
                                        ("seconds", .double(seconds))]).serialized())
             }
-            if unreadable > 0 { throw ExitCode(1) }
+            if unreadable > 0 { throw ExitCode(66) }
         }
 
         /// The configuration's matcher when one is given or found; a broken given one is an error.
@@ -115,7 +116,7 @@ extension NarrativeWatch {
         /// The line of a file that gave no feed, in the shape of one that did.
         static func failure(_ path: String, _ error: String) -> JSONValue {
             .object([("file", .string(path)), ("format", .null), ("bozo", .bool(true)), ("error", .string(error)),
-                     ("feed", .object([])), ("items", .array([]))])
+                     ("feed", .object([("title", .null), ("link", .null), ("language", .null), ("updated", .null)])), ("items", .array([]))])
         }
 
         static func table(_ path: String, _ result: Result<ParsedFeed, FeedParseError>, matcher: NarrativeMatcher?) -> String {

@@ -173,6 +173,12 @@ struct PipelineEndToEndTests {
         let exported = try Binary.run(["export", "--config", config, "--since", "15d", "--format", "csv"])
         #expect(exported.stdout.split(separator: "\n").first == "narrative,start,items,matched,mentions,expected,score,spike,hyped,share")
         #expect(exported.stdout.split(separator: "\n").filter { $0.hasPrefix("ai,") }.count == points.count)
+        let exportedJSON = try #require(try Self.json(try Binary.run(["export", "--config", config, "--since", "15d"]).stdout) as? [[String: Any]])
+        #expect(exportedJSON.first?["bucket"] as? String == "1h")
+        let exportedTable = try Binary.run(["export", "--config", config, "--since", "15d", "--format", "table"])
+        #expect(exportedTable.stdout.split(separator: "\n").first?.split(separator: " ").map(String.init)
+            == ["narrative", "start", "items", "matched", "mentions", "expected", "score", "spike", "hyped", "share"])
+        #expect(exportedTable.stdout.split(separator: "\n").filter { $0.hasPrefix("ai ") }.count == points.count)
         let pruneRun = try Binary.run(["prune", "--config", config, "--dry-run"])
         #expect(pruneRun.stdout.contains("would prune the text of 0 items"), "\(pruneRun.stdout)")
 
@@ -462,11 +468,12 @@ struct PipelineEndToEndTests {
 
         // A file that cannot be read has its line and its message, and the next file is still read.
         let missing = try Binary.run(["parse", dir.file("absent.xml"), feed])
-        #expect(missing.status == 1)
+        #expect(missing.status == 66, "EX_NOINPUT")
         #expect(missing.stderr == "narrative-watch: \(dir.file("absent.xml")): cannot read: No such file or directory\n", "\(missing.stderr)")
         let missingLines = missing.stdout.split(separator: "\n").compactMap { try? Self.json(String($0)) as? [String: Any] }
         #expect(missingLines.map { $0["file"] as? String } == [dir.file("absent.xml"), feed])
         #expect(missingLines.first?["error"] as? String == "cannot read: No such file or directory")
+        #expect((missingLines.first?["feed"] as? [String: Any])?.keys.sorted() == ["language", "link", "title", "updated"], "the shape of a feed read")
         #expect((missingLines.last?["items"] as? [Any])?.count == 2)
         let table = try Binary.run(["parse", "--config", config, "--format", "table", feed])
         #expect(table.stdout.contains("AI and DeFi, said the desk  [ai 2, defi 1]"), "\(table.stdout)")
@@ -487,7 +494,7 @@ struct PipelineEndToEndTests {
         close(descriptor)
         #expect(truncate(huge, 100 << 30) == 0)
         let refused = try Binary.run(["parse", huge])
-        #expect(refused.status == 1)
+        #expect(refused.status == 66)
         #expect(refused.stderr.contains("huge.xml: cannot read: larger than 64 MB"), "\(refused.stderr)")
         let flood = try Binary.run(["parse", "-"], stdin: huge)
         #expect(flood.stderr.contains("-: cannot read: larger than 64 MB"), "\(flood.stderr)")

@@ -21,24 +21,27 @@ extension NarrativeWatch {
             // that is not a secret is a mistake; one this shell cannot read may still be readable
             // by the service (its credentials, its user), so that is a warning.
             var wrong: [String] = []
+            // These lines name the file, the line and the key, as the loader's own do.
+            let document = (try? String(contentsOfFile: path, encoding: .utf8)).flatMap { try? TOMLDocument.parse($0) }
+            func at(_ key: String) -> String { document?.line(of: key).map { "\(path):\($0)" } ?? path }
             for (index, hook) in c.webhooks.enumerated() where hook.format == .standard && hook.secretFile == nil {
-                Journal.writeStderr("\(path): warning: webhooks[\(index)] (\(hook.name)): no secret_file; its messages go out unsigned "
+                Journal.writeStderr("\(at("webhooks[\(index)]")): warning: webhooks[\(index)] (\(hook.name)): no secret_file; its messages go out unsigned "
                     + "unless the service has a credential named webhook-\(hook.name)")
             }
             for (index, hook) in c.webhooks.enumerated() where Self.canCheckSecret(of: hook) {
                 do {
                     _ = try WebhookSecret.key(for: hook)
                 } catch .notASecret(let file) {
-                    wrong.append("\(path): webhooks[\(index)].secret_file: \(file) does not hold a whsec_<base64> secret")
+                    wrong.append("\(at("webhooks[\(index)].secret_file")): webhooks[\(index)].secret_file: \(file) does not hold a whsec_<base64> secret")
                 } catch {
-                    Journal.writeStderr("\(path): warning: webhooks[\(index)].secret_file: \(error) here; the service must be able to")
+                    Journal.writeStderr("\(at("webhooks[\(index)].secret_file")): warning: webhooks[\(index)].secret_file: \(error) here; the service must be able to")
                 }
             }
             // A database keeps the bucket width it was made with; the daemon would not start.
             let database = ConfigurationFile.databasePath(configured: c.storage.database, override: nil)
             if FileManager.default.fileExists(atPath: database), let stored = try? NarrativeDatabase(readingAt: database).bucketWidth(),
                stored != c.detection.bucket {
-                wrong.append("\(path): detection.bucket: the database \(database) holds \(ConfigUnits.format(seconds: stored)) buckets, "
+                wrong.append("\(at("detection.bucket")): detection.bucket: the database \(database) holds \(ConfigUnits.format(seconds: stored)) buckets, "
                     + "not \(ConfigUnits.format(seconds: c.detection.bucket)); keep its width or start a new database")
             }
             guard wrong.isEmpty else {

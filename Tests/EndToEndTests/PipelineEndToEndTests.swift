@@ -346,12 +346,12 @@ struct PipelineEndToEndTests {
         let noFeeds = "\(hook): warning: no [[feeds]]; the daemon would have nothing to poll\n"
         let absent = try Binary.run(["check-config", "--config", hook])
         #expect(absent.status == 0)
-        #expect(absent.stderr == "\(hook): warning: webhooks[0].secret_file: cannot read the secret file \(dir.file("absent.secret")) here; the service must be able to\n" + noFeeds,
+        #expect(absent.stderr == "\(hook):8: warning: webhooks[0].secret_file: cannot read the secret file \(dir.file("absent.secret")) here; the service must be able to\n" + noFeeds,
                 "\(absent.stderr)")
         try dir.write("absent.secret", "hunter2\n")
         let notASecret = try Binary.run(["check-config", "--config", hook])
         #expect(notASecret.status == 78)
-        #expect(notASecret.stderr == "\(hook): webhooks[0].secret_file: \(dir.file("absent.secret")) does not hold a whsec_<base64> secret\n", "\(notASecret.stderr)")
+        #expect(notASecret.stderr == "\(hook):8: webhooks[0].secret_file: \(dir.file("absent.secret")) does not hold a whsec_<base64> secret\n", "\(notASecret.stderr)")
         try dir.write("absent.secret", "whsec_" + Data("a secret of the right kind".utf8).base64EncodedString() + "\n")
         let found = try Binary.run(["check-config", "--config", hook])
         #expect(found.status == 0, "\(found.stderr)")
@@ -360,7 +360,7 @@ struct PipelineEndToEndTests {
         try dir.write("hook.toml", try String(contentsOfFile: hook, encoding: .utf8).replacingOccurrences(of: "secret_file = \"\(dir.file("absent.secret"))\"", with: ""))
         let unsigned = try Binary.run(["check-config", "--config", hook])
         #expect(unsigned.status == 0)
-        #expect(unsigned.stderr == "\(hook): warning: webhooks[0] (ops): no secret_file; its messages go out unsigned unless the service has a credential named webhook-ops\n" + noFeeds,
+        #expect(unsigned.stderr == "\(hook):5: warning: webhooks[0] (ops): no secret_file; its messages go out unsigned unless the service has a credential named webhook-ops\n" + noFeeds,
                 "\(unsigned.stderr)")
     }
 
@@ -400,7 +400,7 @@ struct PipelineEndToEndTests {
                 "\(pruned.stderr)")
         let checked = try Binary.run(["check-config", "--config", quarter])
         #expect(checked.status == 78)
-        #expect(checked.stderr == "\(quarter): detection.bucket: the database \(dir.file("var/nw.sqlite")) holds 1h buckets, not 15m; keep its width or start a new database\n",
+        #expect(checked.stderr == "\(quarter):8: detection.bucket: the database \(dir.file("var/nw.sqlite")) holds 1h buckets, not 15m; keep its width or start a new database\n",
                 "\(checked.stderr)")
         let later = try Binary.run(["history", "ai", "--database", dir.file("var/nw.sqlite"), "--since", "1h", "--until", "3h"])
         #expect(later.status == 64)

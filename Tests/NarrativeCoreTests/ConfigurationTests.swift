@@ -190,6 +190,28 @@ struct TOMLDocumentTests {
         #expect(arr.last?["n"]?.line == 20)
     }
 
+    @Test func aDottedKeyFindsItsLineOrItsNearestTable() throws {
+        let root = try TOMLDocument.parse("""
+            [detection]
+            baseline = "14d"
+            bucket = "1h"
+
+            [[webhooks]]
+            name = "a"
+
+            [[webhooks]]
+            name = "b"
+            secret_file = "/s"
+            """)
+        #expect(root.line(of: "detection.bucket") == 3)
+        #expect(root.line(of: "detection.sensitivity") == 1, "not written: its table")
+        #expect(root.line(of: "webhooks[1].secret_file") == 10)
+        #expect(root.line(of: "webhooks[0].secret_file") == 5)
+        #expect(root.line(of: "webhooks[0]") == 5)
+        #expect(root.line(of: "webhooks[2].name") == 5, "no third webhook: where the webhooks begin")
+        #expect(root.line(of: "storage.database") == nil)
+    }
+
     @Test(arguments: ["a = ", "a = b", "[t]\n[t]", "a = 1\na = 2", "a = [1, 2", "a = \"\\q\""])
     func malformedDocumentsAreRejected(text: String) {
         #expect(throws: TOMLSyntaxError.self) { try TOMLDocument.parse(text) }

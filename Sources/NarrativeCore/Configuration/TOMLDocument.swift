@@ -25,6 +25,29 @@ public struct TOMLTable: Sendable {
         entries.first { $0.key == key }
     }
 
+    /// The line of a dotted key such as `detection.bucket` or `webhooks[0].secret_file`; for a
+    /// key the file leaves out, the line of the nearest table it writes; nil when neither is written.
+    public func line(of dottedKey: String) -> Int? {
+        var table = self
+        var found: Int?
+        for segment in dottedKey.split(separator: ".") {
+            let name = segment.prefix { $0 != "[" }
+            guard let entry = table[String(name)] else { return found }
+            found = entry.line
+            switch entry.value {
+            case .table(let inner):
+                table = inner
+            case .tableArray(let tables):
+                guard let index = Int(segment.dropFirst(name.count + 1).dropLast()), tables.indices.contains(index) else { return found }
+                table = tables[index]
+                found = table.line
+            default:
+                return found
+            }
+        }
+        return found
+    }
+
     mutating func set(_ key: String, _ value: TOMLValue, line: Int) {
         if let index = entries.firstIndex(where: { $0.key == key }) {
             entries[index].value = value

@@ -59,7 +59,8 @@ public enum AlertEvents {
     public static func message(for record: AlertRecord, kind: EventKind) -> String {
         let e = record.episode
         let counts = "\(e.observed) items vs \(oneDecimal(e.expected)) expected (\(oneDecimal(e.lift))× lift, \(record.sources) source\(record.sources == 1 ? "" : "s"))"
-        var recurrence = "\(ordinal(record.spikesIn90Days)) spike in 90 days"
+        let count = "\(ordinal(record.spikesIn90Days)) spike in 90 days"
+        var recurrence = count
         if let previous = record.previous {
             let days = max(0, (e.bucketStart - previous) / 86_400)
             recurrence += "; the last " + (record.previousLift.map { "peaked at \(oneDecimal($0))×, " } ?? "") + "\(days) day\(days == 1 ? "" : "s") ago"
@@ -67,10 +68,10 @@ public enum AlertEvents {
         if let gap = record.medianGap { recurrence += "; median gap \(oneDecimal(Double(gap) / 86_400)) days" }
         switch kind {
         case .spikeResolved:
-            return "\(e.narrative) spike resolved: peaked at \(counts); began in the bucket of \(Timestamp.iso8601(e.bucketStart))"
+            return "\(e.narrative) spike resolved: peaked at \(counts); began in the bucket of \(Timestamp.iso8601(e.bucketStart)); \(count)"
         case .spikeStarted where e.resumedBucket != nil:
             return "\(e.narrative) spike again in the bucket of \(Timestamp.iso8601(e.resumedBucket ?? e.lastSpikeBucket)): "
-                + "the wave that began in the bucket of \(Timestamp.iso8601(e.bucketStart)) is back; peak so far \(counts)"
+                + "the wave that began in the bucket of \(Timestamp.iso8601(e.bucketStart)) is back; peak so far \(counts); \(count)"
         case .narrativeRising:
             return "\(e.narrative) rising: climbing for days without a spike; now \(e.observed) items vs \(oneDecimal(e.expected)) expected"
         default:

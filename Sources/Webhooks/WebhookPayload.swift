@@ -32,16 +32,18 @@ public enum WebhookPayload {
         guard let type = eventType(kind) else { return [] }
         let id = eventID(record, kind: kind)
         return hooks.filter { accepts($0, narrative: record.episode.narrative, kind: kind) }.map { hook in
-            OutboxMessage(eventID: id, hook: hook.name, body: body(record, kind: kind, type: type, format: hook.format), created: now)
+            OutboxMessage(eventID: id, hook: hook.name, body: body(record, kind: kind, type: type, format: hook.format, now: now), created: now)
         }
     }
 
-    static func body(_ record: AlertRecord, kind: EventKind, type: String, format: Configuration.Webhook.Format) -> String {
+    /// `now`: when the event is queued; the time of a comeback, which the episode does not keep.
+    static func body(_ record: AlertRecord, kind: EventKind, type: String, format: Configuration.Webhook.Format, now: Int64) -> String {
         let message = AlertEvents.message(for: record, kind: kind)
         switch format {
         case .standard:
             let e = record.episode
-            let when = kind == .spikeResolved ? (e.ended ?? e.started) : e.started
+            // When this event happened: the start, the end, or the comeback (not the first start again).
+            let when = kind == .spikeResolved ? (e.ended ?? e.started) : e.resumedBucket == nil ? e.started : max(now, e.started)
             return JSONValue.object([("type", .string(type)), ("timestamp", .time(when)), ("data", alert(record))]).serialized()
         case .slack:
             return JSONValue.object([("text", .string(message))]).serialized()

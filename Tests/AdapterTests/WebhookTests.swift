@@ -143,6 +143,12 @@ struct WebhookPayloadTests {
         #expect(again["type"] as? String == "narrative.spike.started")
         #expect((again["data"] as? [String: Any])?["resumed_bucket"] as? String == "2026-11-28T14:00:00Z")
         #expect(AlertEvents.message(for: back, kind: .spikeStarted).hasPrefix("ai spike again in the bucket of 2026-11-28T14:00:00Z"))
+        #expect(AlertEvents.message(for: back, kind: .spikeStarted).hasSuffix("; 3rd spike in 90 days"))
+        #expect(AlertEvents.message(for: Self.record, kind: .spikeResolved).hasSuffix("; 3rd spike in 90 days"))
+        // The comeback is stamped with the time it was heard of, after the first end, not with the first start.
+        let comeback = Self.record.episode.started + 6 * 3600
+        let stamped = try object(WebhookPayload.messages(for: back, kind: .spikeStarted, hooks: hooks, now: comeback)[0])
+        #expect(stamped["timestamp"] as? String == Timestamp.iso8601(comeback))
     }
 
     @Test func secretsComeFromTheFileOrTheCredentialsDirectory() throws {

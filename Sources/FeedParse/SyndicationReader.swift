@@ -54,6 +54,9 @@ final class SyndicationReader: XMLEventHandler {
     private enum TextMode {
         /// Plain text.
         case text
+        /// An RSS title, which has no type: plain text, unless it reads as HTML that was escaped
+        /// once more (`&amp;#8217;`, `&lt;b&gt;…&lt;/b&gt;`) or put in CDATA.
+        case textOrEscapedHTML
         /// HTML, escaped in the XML (or naked, which is kept as markup).
         case html
         /// Markup as child elements (Atom xhtml, Atom 0.3 mode="xml").
@@ -349,7 +352,7 @@ final class SyndicationReader: XMLEventHandler {
         let core = isCore(ns)
         switch (local, core, ns) {
         case ("title", true, _):
-            beginCapture(.title, depth: depth, mode: textMode(attributes, default: .text), isItem: false)
+            beginCapture(.title, depth: depth, mode: textMode(attributes, default: isAtom ? .text : .textOrEscapedHTML), isItem: false)
         case ("title", _, .dc):
             beginCapture(.title, depth: depth, mode: .text, isItem: false, fallback: true)
         case ("link", true, _) where isAtom || ns == .atom1:
@@ -378,7 +381,7 @@ final class SyndicationReader: XMLEventHandler {
         let core = isCore(ns)
         switch (local, ns) {
         case ("title", _) where core:
-            beginCapture(.title, depth: depth, mode: textMode(attributes, default: .text), isItem: true)
+            beginCapture(.title, depth: depth, mode: textMode(attributes, default: isAtom ? .text : .textOrEscapedHTML), isItem: true)
         case ("title", .dc), ("title", .media):
             beginCapture(.title, depth: depth, mode: .text, isItem: true, fallback: true)
         case ("link", _) where (core && isAtom) || ns == .atom1 || ns == .atom03:
@@ -574,8 +577,9 @@ final class SyndicationReader: XMLEventHandler {
         case .xml:
             isMarkup = true
             value = Self.string(Self.trimming(open.stripsDiv ? Self.strippingDiv(buffer[...]) : buffer[...]))
-        case .text:
+        case .text, .textOrEscapedHTML:
             value = Self.string(Self.trimming(buffer[...]))
+            if case .textOrEscapedHTML = open.mode, Self.readsAsHTML(value.utf8) { value = HTMLText.plainText(value) }
             // A title written over several lines of XML is one line.
             if open.field == .title { value = value.foldedWhitespace }
             if open.childElements > 0, open.field != .summary, open.field != .content {
@@ -785,6 +789,25 @@ final class SyndicationReader: XMLEventHandler {
             if type.hasPrefix("text/") { return .text }
             return .base64(html: false)
         }
+    }
+
+    /// Text that holds an HTML character reference (`&amp;`, `&#8217;`) or an end tag (`</b>`):
+    /// what feedparser takes for HTML in an element without a type.
+    static func readsAsHTML(_ text: String.UTF8View) -> Bool {
+        func isLetter(_ c: UInt8) -> Bool { (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7A }
+        var referenceLength = -1 // -1: not in a reference; else the characters after `&` so far
+        var previous: (UInt8, UInt8) = (0, 0)
+        for c in text {
+            if c == 0x26 { // &
+                referenceLength = 0
+            } else if referenceLength >= 0 {
+                if c == 0x3B, referenceLength > 0 { return true } // ;
+                referenceLength = isLetter(c) || c >= 0x30 && c <= 0x39 || c == 0x23 && referenceLength == 0 ? referenceLength + 1 : -1
+            }
+            if previous == (0x3C, 0x2F), isLetter(c) { return true } // </ and a name
+            previous = (previous.1, c)
+        }
+        return false
     }
 
     /// The inside of a single wrapping `<div>`, which Atom 1.0 xhtml requires and is not content.

@@ -493,6 +493,27 @@ struct FeedStructureTests {
         #expect(try FeedParser.parse(Array(json.utf8)).items.first?.title == "Two lines")
     }
 
+    /// An RSS title has no type; HTML escaped once more than XML needs, or put in CDATA, is
+    /// still HTML, and the title is its text. Text that merely shows a `<` stays as it is.
+    @Test func rssTitlesThatReadAsEscapedHTMLBecomeText() throws {
+        let rss = """
+            <rss version="2.0"><channel><title><![CDATA[<b>Chain</b> &amp; Co]]></title>
+            <item><guid>1</guid><title><![CDATA[Bitcoin&#8217;s rally &amp; AI]]></title></item>
+            <item><guid>2</guid><title>Caf&amp;eacute; &amp;amp; &amp;lt;b&amp;gt;AI&amp;lt;/b&amp;gt;</title></item>
+            <item><guid>3</guid><title>&lt;p&gt;Ether &lt;em&gt;ETF&lt;/em&gt; flows&lt;/p&gt;</title></item>
+            <item><guid>4</guid><title>Why a &lt;blink&gt; tag, R&amp;D and 3 &lt; 4 stay</title></item>
+            <item><guid>5</guid><title>AT&amp;T; &amp;; and &amp;#; are no references</title></item>
+            </channel></rss>
+            """
+        let feed = try FeedParser.parse(Array(rss.utf8))
+        #expect(feed.title == "Chain & Co")
+        #expect(feed.items.map(\.title) == ["Bitcoin\u{2019}s rally & AI", "Café & <b>AI</b>", "Ether ETF flows",
+                                            "Why a <blink> tag, R&D and 3 < 4 stay", "AT&T; &; and &#; are no references"])
+        // Atom says what its titles are: text stays text.
+        let atom = #"<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>1</id><title type="text">AT&amp;amp;T &amp;lt;/b&amp;gt;</title></entry></feed>"#
+        #expect(try FeedParser.parse(Array(atom.utf8)).items.first?.title == "AT&amp;T &lt;/b&gt;")
+    }
+
     /// When an item was written (Atom 0.3's and Dublin Core's `created`) stands in for its
     /// publication date only when it has none.
     @Test func aCreationDateOnlyStandsInForAMissingPublicationDate() throws {

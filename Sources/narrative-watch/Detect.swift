@@ -9,7 +9,8 @@ extension NarrativeWatch {
         static let configuration = CommandConfiguration(
             abstract: "Run the spike detector over a CSV series and print each point's score.",
             discussion: """
-            Input columns: timestamp,value and optionally total (the exposure: all items in the bucket). Timestamps \
+            Input columns: timestamp,value and optionally total (the exposure: all items in the bucket). Values are counts: \
+            a fraction is rounded, and `value` in the output is the count judged. Timestamps \
             are ISO 8601 or YYYY-MM-DD HH:MM:SS (UTC unless they carry an offset). Output: one JSON object per row, in file order and with the timestamp in UTC, with `spike` true where the daemon \
             would raise a new alert and `firing` true while an episode lasts. Same code and defaults as the daemon \
             ([detection] of the configuration when one is given or found).

@@ -37,6 +37,18 @@ public struct PollCycle {
         public var feedsNotModified = 0
         public var newItems = 0
         public var notices: [DetectionStage.Notice] = []
+        /// What the feeds being stored have to say (log lines, journal entries): said once their
+        /// writes are committed, so a transaction that fails and is tried again says nothing twice.
+        var told: [@Sendable () -> Void] = []
+    }
+
+    /// Runs `body` in one transaction, then says what it had to say; a failed one says nothing.
+    private func committing(_ database: NarrativeDatabase, _ report: inout Report,
+                            _ body: (inout Report) throws(StoreError) -> Void) throws(StoreError) {
+        report.told.removeAll()
+        defer { report.told.removeAll() }
+        try database.inOneTransaction { () throws(StoreError) in try body(&report) }
+        for tell in report.told { tell() }
     }
 
     /// Polls `feeds` (default: every configured feed that is not disabled), then runs detection
@@ -71,7 +83,7 @@ public struct PollCycle {
             }
             while storeError == nil, let round = await rounds.next() {
                 do throws(StoreError) {
-                    try database.inOneTransaction { () throws(StoreError) in
+                    try committing(database, &report) { (report) throws(StoreError) in
                         for poll in round {
                             if case .fetchFailed = poll.outcome {
                                 failures.append((feeds[poll.index], poll))
@@ -111,7 +123,7 @@ public struct PollCycle {
         } else if successes > 0, PollSchedule.networkWasDown(lastPolls, newestSuccess: newestSuccess, polls: 2) {
             logger.notice("network reachable again: \(successes) feed\(successes == 1 ? "" : "s") answered")
         }
-        try database.inOneTransaction { () throws(StoreError) in
+        try committing(database, &report) { (report) throws(StoreError) in
             for (feed, poll) in failures {
                 try handle(feed, poll, state: states[feed.url], networkDown: networkDown, database: database, jitter: jitter, into: &report)
             }
@@ -175,32 +187,38 @@ public struct PollCycle {
         }
         if let moved = response.permanentRedirect, moved != state?.fetchURL {
             try database.redirect(feedURL: feed.url, to: moved)
-            logger.notice("feed moved permanently; polling its new address", metadata: ["feed.url": "\(feed.url)", "feed.new_url": "\(moved)"])
+            report.told.append { [logger] in
+                logger.notice("feed moved permanently; polling its new address", metadata: ["feed.url": "\(feed.url)", "feed.new_url": "\(moved)"])
+            }
         }
         if let prepared {
             hints.feedPeriod = prepared.refreshPeriod
             let added = try database.ingest(IngestBatch(feedURL: feed.url, feedTitle: feed.name ?? prepared.title, fetchedAt: fetchedAt,
                                                         etag: response.etag, lastModified: response.lastModified, items: prepared.items))
             report.newItems += added
-            if prepared.bozo {
-                logger.warning("feed is not well-formed; recovered what could be read",
-                               metadata: ["feed.url": "\(feed.url)", "feed.items": "\(prepared.parsedItems)", "parse.error": "\(prepared.bozoMessage ?? "")"])
+            let (bozo, bozoMessage, parsedItems) = (prepared.bozo, prepared.bozoMessage ?? "", prepared.parsedItems)
+            report.told.append { [logger] in
+                if bozo {
+                    logger.warning("feed is not well-formed; recovered what could be read",
+                                   metadata: ["feed.url": "\(feed.url)", "feed.items": "\(parsedItems)", "parse.error": "\(bozoMessage)"])
+                }
+                // Only news is worth a line at info level: a poll that brought nothing new is a debug line.
+                logger.log(level: added > 0 ? .info : .debug, "feed ingested",
+                           metadata: ["feed.url": "\(feed.url)", "feed.items": "\(parsedItems)", "feed.new_items": "\(added)"])
             }
-            // Only news is worth a line at info level: a poll that brought nothing new is a debug line.
-            logger.log(level: added > 0 ? .info : .debug, "feed ingested",
-                       metadata: ["feed.url": "\(feed.url)", "feed.items": "\(prepared.parsedItems)", "feed.new_items": "\(added)"])
             try database.schedule(feedURL: feed.url, nextPoll: schedule.nextPoll(after: fetchedAt, outcome: .fresh, consecutiveErrors: 0,
                                                                                  hints: hints, jitter: jitter()))
         } else {
             try database.recordNotModified(feedURL: feed.url, at: fetchedAt)
             report.feedsNotModified += 1
-            logger.debug("feed not modified", metadata: ["feed.url": "\(feed.url)"])
+            report.told.append { [logger] in logger.debug("feed not modified", metadata: ["feed.url": "\(feed.url)"]) }
             try database.schedule(feedURL: feed.url, nextPoll: schedule.nextPoll(after: fetchedAt, outcome: .notModified, consecutiveErrors: 0,
                                                                                  hints: hints, jitter: jitter()))
         }
         if previousErrors > 0 {
-            Journal.emit(AlertEvents.feedFields(url: feed.url, name: feed.name, kind: .feedRecovered, detail: "", errorClass: nil,
-                                                consecutiveErrors: previousErrors, lastSuccess: state?.lastSuccess))
+            let entry = AlertEvents.feedFields(url: feed.url, name: feed.name, kind: .feedRecovered, detail: "", errorClass: nil,
+                                               consecutiveErrors: previousErrors, lastSuccess: state?.lastSuccess)
+            report.told.append { Journal.emit(entry) }
         }
     }
 
@@ -215,10 +233,13 @@ public struct PollCycle {
         if case .http(let status, let header)? = error as? FetchError {
             if status == 410 {
                 try database.schedule(feedURL: feed.url, nextPoll: nil)
-                logger.error("feed is gone (HTTP 410) and is no longer polled; remove it from the configuration",
-                             metadata: ["feed.url": "\(feed.url)"])
-                Journal.emit(AlertEvents.feedFields(url: feed.url, name: feed.name, kind: .feedFailing, detail: "gone (HTTP 410); polling stopped",
-                                                    errorClass: errorClass, consecutiveErrors: failures))
+                let entry = AlertEvents.feedFields(url: feed.url, name: feed.name, kind: .feedFailing, detail: "gone (HTTP 410); polling stopped",
+                                                   errorClass: errorClass, consecutiveErrors: failures)
+                report.told.append { [logger] in
+                    logger.error("feed is gone (HTTP 410) and is no longer polled; remove it from the configuration",
+                                 metadata: ["feed.url": "\(feed.url)"])
+                    Journal.emit(entry)
+                }
                 return
             }
             retryAfter = header.flatMap { RetryAfter.seconds($0, now: fetchedAt) }
@@ -229,12 +250,13 @@ public struct PollCycle {
                                 consecutiveErrors: failures, jitter: jitter())
         try database.schedule(feedURL: feed.url, nextPoll: next)
         guard !networkDown else { return }
-        logger.warning("feed failed: \(feed.url): \(detail)",
-                       metadata: ["feed.url": "\(feed.url)", "error.class": "\(errorClass)", "feed.consecutive_errors": "\(failures)",
-                                  "feed.next_poll": "\(next.map(Timestamp.iso8601) ?? "-")"])
-        if failures == 1 {
-            Journal.emit(AlertEvents.feedFields(url: feed.url, name: feed.name, kind: .feedFailing, detail: detail, errorClass: errorClass,
-                                                consecutiveErrors: failures))
+        let entry = failures == 1 ? AlertEvents.feedFields(url: feed.url, name: feed.name, kind: .feedFailing, detail: detail,
+                                                           errorClass: errorClass, consecutiveErrors: failures) : nil
+        report.told.append { [logger] in
+            logger.warning("feed failed: \(feed.url): \(detail)",
+                           metadata: ["feed.url": "\(feed.url)", "error.class": "\(errorClass)", "feed.consecutive_errors": "\(failures)",
+                                      "feed.next_poll": "\(next.map(Timestamp.iso8601) ?? "-")"])
+            if let entry { Journal.emit(entry) }
         }
     }
 

@@ -79,36 +79,57 @@ public struct PollingService: Service {
                                                               "webhooks": "\(configuration.webhooks.count)", "database": "\(databasePath)"])
             checkSecrets(configuration.webhooks)
             wake.yield(.tick)
+            var trouble = DatabaseTrouble()
             for await event in wakes {
                 if Task.isCancelled { break }
                 if watchdog != nil { ServiceManager.watchdog() }
+                var previous: Configuration?
                 if event == .reload, let new = reloaded(from: configuration) {
-                    for (url, next) in PollScheduler.shortened(from: configuration, to: new, states: try database.feedStates()) {
-                        try database.schedule(feedURL: url, nextPoll: next)
-                    }
+                    previous = configuration
                     configuration = new
                     cycle = PollCycle(configuration: new, logger: logger)
                     roster.replace(with: new.webhooks)
                     checkSecrets(new.webhooks)
                 }
-                if event == .reload { ServiceManager.ready(status: try status(configuration, database)) }
                 let now = Int64(Date().timeIntervalSince1970)
-                if now - lastPrune >= Self.pruneEvery {
-                    let pruned = try database.prune(before: now - Int64(configuration.storage.itemRetention), dryRun: false)
-                    if pruned.items > 0 {
-                        logger.info("pruned items past their retention", metadata: ["items": "\(pruned.items)", "mentions": "\(pruned.mentions)"])
+                // A database that cannot be written for now (a lock another process holds, a full
+                // disk) stops nothing: what failed was rolled back, and the cycle is tried again.
+                guard event == .reload || now >= trouble.retryAt else { continue }
+                do {
+                    if let previous {
+                        for (url, next) in PollScheduler.shortened(from: previous, to: configuration, states: try database.feedStates()) {
+                            try database.schedule(feedURL: url, nextPoll: next)
+                        }
                     }
-                    lastPrune = now
+                    if event == .reload { ServiceManager.ready(status: try status(configuration, database)) }
+                    if now - lastPrune >= Self.pruneEvery {
+                        let pruned = try database.prune(before: now - Int64(configuration.storage.itemRetention), dryRun: false)
+                        if pruned.items > 0 {
+                            logger.info("pruned items past their retention", metadata: ["items": "\(pruned.items)", "mentions": "\(pruned.mentions)"])
+                        }
+                        lastPrune = now
+                    }
+                    let due = PollScheduler.due(configuration.feeds, states: try database.feedStates(), at: now)
+                    if !due.isEmpty {
+                        let report = try await pollWatched(cycle, feeds: due, database: database, pingEvery: watchdog)
+                        logger.log(level: report.newItems > 0 || report.feedsFailed > 0 ? .info : .debug, "cycle done",
+                                   metadata: ["feeds.polled": "\(report.feedsPolled)", "feeds.failed": "\(report.feedsFailed)", "items.new": "\(report.newItems)"])
+                        ServiceManager.status(try status(configuration, database))
+                        // Hand the heap the cycle's parsing freed back to the system: between cycles the
+                        // daemon's resident memory should be what it keeps, not what it once needed.
+                        Heap.releaseFreed()
+                    }
+                    if trouble.failures > 0 {
+                        logger.notice("database \(databasePath) can be written again; polling goes on", metadata: ["database": "\(databasePath)"])
+                        trouble = DatabaseTrouble()
+                    }
+                } catch let error as StoreError {
+                    guard let cause = error.passingCause else { throw error }
+                    let wait = trouble.failed(at: now)
+                    logger.error("database \(databasePath): \(cause) (\(error)); nothing was lost, the cycle is tried again in \(wait) s",
+                                 metadata: ["database": "\(databasePath)", "database.failures": "\(trouble.failures)"])
+                    ServiceManager.status("database cannot be written: \(cause); trying again in \(wait) s")
                 }
-                let due = PollScheduler.due(configuration.feeds, states: try database.feedStates(), at: now)
-                guard !due.isEmpty else { continue }
-                let report = try await pollWatched(cycle, feeds: due, database: database, pingEvery: watchdog)
-                logger.log(level: report.newItems > 0 || report.feedsFailed > 0 ? .info : .debug, "cycle done",
-                           metadata: ["feeds.polled": "\(report.feedsPolled)", "feeds.failed": "\(report.feedsFailed)", "items.new": "\(report.newItems)"])
-                ServiceManager.status(try status(configuration, database))
-                // Hand the heap the cycle's parsing freed back to the system: between cycles the
-                // daemon's resident memory should be what it keeps, not what it once needed.
-                Heap.releaseFreed()
             }
             group.cancelAll()
         }
@@ -182,6 +203,21 @@ public struct PollingService: Service {
         return StatusLine.text(feeds: configuration.feeds.count, failing: failing,
                                lastSpike: last.map { ($0.narrative, min(now, heard($0))) },
                                pendingWebhooks: try database.pendingOutboxCount(), now: now)
+    }
+}
+
+/// When to try a database again that could not be written: at the next look (10 s), then
+/// twice as long each time, at most 5 minutes. Pure.
+struct DatabaseTrouble {
+    private(set) var failures = 0
+    private(set) var retryAt: Int64 = 0
+
+    /// Counts a failure at `now`; returns the seconds until the next try.
+    mutating func failed(at now: Int64) -> Int64 {
+        failures += 1
+        let wait = min(300, 10 << min(failures - 1, 5))
+        retryAt = now + Int64(wait)
+        return Int64(wait)
     }
 }
 

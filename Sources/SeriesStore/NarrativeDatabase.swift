@@ -12,11 +12,15 @@ public final class NarrativeDatabase {
     public init(path: String, bucketWidth: Int) throws(StoreError) {
         db = try SQLiteConnection(path: path)
         // auto_vacuum only takes effect on a database without tables: new files give back the
-        // pages that pruning frees, a little at a time (`prune`). Statement journals in memory:
+        // pages that pruning frees, a little at a time (`prune`). It is set only there, as setting
+        // it takes the write lock, which another process may hold. Statement journals in memory:
         // in a temporary file they cost a write for every page an upsert touches. A page cache of
         // 512 KiB instead of 2 MiB: ingest touches the newest pages, the kernel caches the file
         // anyway, and SQLite's default was most of the daemon's heap after an hour.
-        try db.execute("PRAGMA auto_vacuum=INCREMENTAL; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-512;")
+        if try db.prepare("SELECT count(*) FROM sqlite_master").rows([], { $0.int(0) }).first == 0 {
+            try db.execute("PRAGMA auto_vacuum=INCREMENTAL")
+        }
+        try db.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-512;")
         try migrate()
         try checkBucketWidth(bucketWidth)
     }

@@ -14,8 +14,18 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         (context.isEmpty ? message : "\(context): \(message)") + (code == 0 ? "" : " (SQLite code \(code))")
     }
-    /// True when another process holds the database; retrying later can succeed.
-    public var isBusy: Bool { code & 0xFF == SQLITE_BUSY || code & 0xFF == SQLITE_LOCKED }
+    /// What stands in the way for now and may pass (a lock another process holds, a full disk,
+    /// an I/O error), said in words; nil for what waiting does not mend, such as a damaged file.
+    public var passingCause: String? {
+        switch code & 0xFF {
+        case SQLITE_BUSY, SQLITE_LOCKED: "another process is writing to it"
+        case SQLITE_FULL: "the disk it is on is full"
+        case SQLITE_READONLY, SQLITE_CANTOPEN: "it cannot be written here (permissions, or a read-only file system)"
+        case SQLITE_IOERR, SQLITE_PROTOCOL: "the system reported an I/O error"
+        case SQLITE_NOMEM: "out of memory"
+        default: nil
+        }
+    }
 }
 
 /// One SQLite connection. Not shared between threads: each task that needs the database

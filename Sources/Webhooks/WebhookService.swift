@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Logging
+import NarrativeCore
 import SeriesStore
 import ServiceLifecycle
 import Synchronization
@@ -39,19 +40,27 @@ public struct WebhookService: Service {
         try await withThrowingDiscardingTaskGroup { group in
             while !Task.isCancelled {
                 let hooks = roster.current
-                if try !hooks.isEmpty || database.pendingOutboxCount() > 0 {
-                    let busy = sending.names.withLock { $0 }
-                    for (hook, entries) in try delivery.due(database: database, hooks: hooks, skipping: busy, now: Self.now) {
-                        sending.names.withLock { _ = $0.insert(hook.name) }
-                        group.addTask { [self] in
-                            defer { sending.names.withLock { _ = $0.remove(hook.name) } }
-                            do {
-                                let connection = try NarrativeDatabase(path: databasePath, bucketWidth: bucketWidth)
-                                try await delivery.deliver(entries, to: hook, database: connection, now: Self.now)
-                            } catch {
-                                // The messages stay queued and are tried again on a later look.
-                                delivery.logger.error("webhook \(hook.name): delivery stopped: \(error)", metadata: ["webhook.name": "\(hook.name)"])
-                            }
+                let due: [(hook: Configuration.Webhook, entries: [OutboxEntry])]
+                let busy = sending.names.withLock { $0 }
+                do throws(StoreError) {
+                    let pending = try database.pendingOutboxCount()
+                    due = hooks.isEmpty && pending == 0 ? [] : try delivery.due(database: database, hooks: hooks, skipping: busy, now: Self.now)
+                } catch {
+                    // A lock held elsewhere or a full disk: the messages wait in the outbox for the next look.
+                    guard let cause = error.passingCause else { throw error }
+                    delivery.logger.error("webhooks: database \(databasePath): \(cause) (\(error)); messages wait for the next look")
+                    due = []
+                }
+                for (hook, entries) in due {
+                    sending.names.withLock { _ = $0.insert(hook.name) }
+                    group.addTask { [self] in
+                        defer { sending.names.withLock { _ = $0.remove(hook.name) } }
+                        do {
+                            let connection = try NarrativeDatabase(path: databasePath, bucketWidth: bucketWidth)
+                            try await delivery.deliver(entries, to: hook, database: connection, now: Self.now)
+                        } catch {
+                            // The messages stay queued and are tried again on a later look.
+                            delivery.logger.error("webhook \(hook.name): delivery stopped: \(error)", metadata: ["webhook.name": "\(hook.name)"])
                         }
                     }
                 }

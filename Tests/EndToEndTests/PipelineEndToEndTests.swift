@@ -441,6 +441,53 @@ struct PipelineEndToEndTests {
         #expect(outcome.stderr.contains("narrative-watch stopped"), "\(outcome.stderr)")
     }
 
+    /// Another process writing to the database (an operator's sqlite3 session, a long prune)
+    /// stops nothing: the cycle that could not be stored is rolled back, said once, and tried
+    /// again once the lock is gone, every item counted once.
+    @Test func aDatabaseLockedByAnotherProcessDelaysTheCycleWithoutStoppingTheDaemon() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let server = try LoopbackServer()
+        defer { server.stop() }
+        let now = Int64(Date().timeIntervalSince1970)
+        let stories = (0..<5).map { n in NewsFixture.Story(id: "l\(n)", published: now - Int64(n) * 600, title: "AI lock \(n)", body: "", mentionsAI: true) }
+        let rss = NewsFixture.rss(stories, title: "Locked", base: server.url("/l"))
+        server.route("/l.xml") { _ in .init(contentType: "application/rss+xml", body: rss) }
+        let config = try dir.write("nw.toml", Self.configuration(feeds: [("Locked", server.url("/l.xml"))], database: dir.file("nw.sqlite")))
+        let create = try Binary.run(["poll-once", "--config", try dir.write("none.toml", Self.configuration(feeds: [], database: dir.file("nw.sqlite")))])
+        #expect(create.status == 0, "\(create.stderr)")
+
+        // Holds the write lock for 8 s, past SQLite's 5 s busy wait.
+        let holder = try ChildProcess("/usr/bin/python3", ["-c", """
+            import sqlite3, sys, time
+            c = sqlite3.connect(sys.argv[1], isolation_level=None)
+            c.execute("BEGIN IMMEDIATE")
+            open(sys.argv[2], "w").close()
+            time.sleep(8)
+            c.execute("COMMIT")
+            """, dir.file("nw.sqlite"), dir.file("locked")])
+        for _ in 0..<50 where !FileManager.default.fileExists(atPath: dir.file("locked")) { Thread.sleep(forTimeInterval: 0.1) }
+        #expect(FileManager.default.fileExists(atPath: dir.file("locked")))
+
+        let daemon = try ChildProcess(Binary.path, ["run", "--config", config])
+        var items = 0
+        for _ in 0..<300 where items != 5 {
+            Thread.sleep(forTimeInterval: 0.1)
+            let feeds = try Binary.run(["feeds", "--config", config, "--format", "json"])
+            items = ((try? Self.json(feeds.stdout)) as? [[String: Any]])?.first?["items"] as? Int ?? 0
+        }
+        #expect(holder.wait().status == 0)
+        #expect(items == 5, "the daemon did not store the feed once the lock was gone")
+        daemon.kill(SIGTERM)
+        let outcome = daemon.wait()
+        #expect(outcome.status == 0, "the daemon stopped on the lock: \(outcome.stderr)")
+        #expect(outcome.stderr.contains("another process is writing to it"), "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("can be written again"), "\(outcome.stderr)")
+        #expect(outcome.stderr.components(separatedBy: "feed ingested").count == 2, "said once, when stored: \(outcome.stderr)")
+        let history = try #require(try Self.json(try Binary.run(["history", "ai", "--config", config, "--format", "json", "--since", "3h"]).stdout) as? [String: Any])
+        #expect((history["points"] as? [[String: Any]])?.reduce(0) { $0 + ($1["matched"] as? Int ?? 0) } == 5)
+    }
+
     @Test func parsePrintsWhatTheIngesterSeesWithNarrativeMentions() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }

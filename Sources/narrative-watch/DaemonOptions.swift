@@ -1,5 +1,6 @@
 import ArgumentParser
 import FoundationEssentials
+import Glibc
 import Logging
 import NarrativeCore
 import Pipeline
@@ -18,7 +19,34 @@ struct DaemonOptions: ParsableArguments {
         Logs.bootstrap(level: logLevel)
         let path = ConfigurationFile.databasePath(configured: configuration.storage.database, override: database)
         try ensureDirectory(for: path)
-        return (configuration, path, Logger(label: "narrative-watch"))
+        let logger = Logger(label: "narrative-watch")
+        try lock(database: path, logger: logger)
+        return (configuration, path, logger)
+    }
+
+    /// One poller per database: a second daemon (or `poll-once` beside one) would fetch every
+    /// feed twice. The lock is a `flock` on `DATABASE.lock`, which names its holder's pid, and lasts
+    /// as long as the process. A lock file this process cannot open stops nothing.
+    private func lock(database path: String, logger: Logger) throws {
+        let lockPath = path + ".lock"
+        var descriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        if descriptor < 0 { descriptor = open(lockPath, O_RDONLY | O_CLOEXEC) }
+        guard descriptor >= 0 else {
+            logger.warning("cannot open \(lockPath) (\(String(cString: strerror(errno)))); another poller on this database would not be noticed")
+            return
+        }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            var holder = [UInt8](repeating: 0, count: 32)
+            let count = read(descriptor, &holder, holder.count)
+            let pid = String(decoding: holder.prefix(max(0, count)), as: UTF8.self).trimmedWhitespace
+            close(descriptor)
+            throw fail("database \(path): another narrative-watch\(pid.isEmpty ? "" : " (pid \(pid))") is polling it; stop that one first")
+        }
+        if ftruncate(descriptor, 0) == 0 {
+            let pid = Array("\(getpid())\n".utf8)
+            _ = pid.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        }
+        // The descriptor stays open: the lock goes with the process.
     }
 
     /// Creates the database's directory when missing, so `./var/` works on a fresh clone; only

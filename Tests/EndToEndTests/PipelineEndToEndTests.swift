@@ -434,10 +434,18 @@ struct PipelineEndToEndTests {
             ingested = ((try? Self.json(feeds.stdout)) as? [[String: Any]])?.first?["items"] as? Int == 5
         }
         #expect(ingested, "the daemon did not ingest the feed on start")
+        // One poller per database: a second daemon, or poll-once beside it, would fetch every feed twice.
+        for command in ["run", "poll-once"] {
+            let second = try Binary.run([command, "--config", config])
+            #expect(second.status == 1, "\(command)")
+            #expect(second.stderr == "narrative-watch: database \(dir.file("nw.sqlite")): another narrative-watch (pid \(daemon.pid)) is polling it; stop that one first\n",
+                    "\(command): \(second.stderr)")
+        }
         daemon.kill(SIGTERM)
         let outcome = daemon.wait()
         #expect(outcome.signal == nil, "killed by signal \(outcome.signal ?? 0)")
         #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(try Binary.run(["poll-once", "--config", config]).status == 0, "the lock went with the daemon")
         #expect(outcome.stderr.contains("narrative-watch stopped"), "\(outcome.stderr)")
     }
 

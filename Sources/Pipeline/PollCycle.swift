@@ -28,6 +28,11 @@ public struct PollCycle {
                                    lateArrival: configuration.feeds.map { $0.effectiveInterval(configuration.polling) }.max() ?? 0)
     }
 
+    /// Failed polls in a row after which a feed is reported failing in the journal (and its
+    /// recovery after): one failure is often a hiccup, and a feed that fails every other poll
+    /// would raise an error-level entry each time. 410 Gone is reported at once.
+    static let failingAfter = 2
+
     /// Workers that parse and match at once: one per core.
     static let parallelism = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
@@ -215,7 +220,7 @@ public struct PollCycle {
             try database.schedule(feedURL: feed.url, nextPoll: schedule.nextPoll(after: fetchedAt, outcome: .notModified, consecutiveErrors: 0,
                                                                                  hints: hints, jitter: jitter()))
         }
-        if previousErrors > 0 {
+        if previousErrors >= Self.failingAfter {
             let entry = AlertEvents.feedFields(url: feed.url, name: feed.name, kind: .feedRecovered, detail: "", errorClass: nil,
                                                consecutiveErrors: previousErrors, lastSuccess: state?.lastSuccess)
             report.told.append { Journal.emit(entry) }
@@ -250,7 +255,7 @@ public struct PollCycle {
                                 consecutiveErrors: failures, jitter: jitter())
         try database.schedule(feedURL: feed.url, nextPoll: next)
         guard !networkDown else { return }
-        let entry = failures == 1 ? AlertEvents.feedFields(url: feed.url, name: feed.name, kind: .feedFailing, detail: detail,
+        let entry = failures == Self.failingAfter ? AlertEvents.feedFields(url: feed.url, name: feed.name, kind: .feedFailing, detail: detail,
                                                            errorClass: errorClass, consecutiveErrors: failures) : nil
         report.told.append { [logger] in
             logger.warning("feed failed: \(feed.url): \(detail)",

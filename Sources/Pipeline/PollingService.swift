@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Glibc
 import Logging
 import NarrativeCore
 import Notify
@@ -57,6 +58,7 @@ public struct PollingService: Service {
     private func loop(hangups: UnixSignalsSequence) async throws {
         var configuration = configuration
         let database = try NarrativeDatabase(path: databasePath, bucketWidth: configuration.detection.bucket)
+        let opened = FileIdentity(path: databasePath)
         var cycle = PollCycle(configuration: configuration, logger: logger)
         var lastPrune: Int64 = 0
 
@@ -83,6 +85,12 @@ public struct PollingService: Service {
             for await event in wakes {
                 if Task.isCancelled { break }
                 if watchdog != nil { ServiceManager.watchdog() }
+                if let opened, FileIdentity(path: databasePath) != opened {
+                    // Whatever it writes now goes to a file that is gone; a restart opens what is there.
+                    let problem = "the file was removed or replaced while the daemon ran; it stops rather than write where nothing is kept"
+                    logger.critical("database \(databasePath): \(problem)", metadata: ["database": "\(databasePath)"])
+                    throw StoreError(problem)
+                }
                 var previous: Configuration?
                 if event == .reload, let new = reloaded(from: configuration) {
                     previous = configuration
@@ -203,6 +211,20 @@ public struct PollingService: Service {
         return StatusLine.text(feeds: configuration.feeds.count, failing: failing,
                                lastSpike: last.map { ($0.narrative, min(now, heard($0))) },
                                pendingWebhooks: try database.pendingOutboxCount(), now: now)
+    }
+}
+
+/// Which file a path names (device and inode), to notice the database being removed or
+/// replaced under the running daemon.
+struct FileIdentity: Equatable {
+    let device: UInt64
+    let inode: UInt64
+
+    init?(path: String) {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
     }
 }
 

@@ -28,6 +28,13 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     }
 }
 
+extension StoreError {
+    /// A NarrativeWatch finding about the database, not SQLite's.
+    public init(_ message: String) {
+        self.init(code: 0, message: message, context: "")
+    }
+}
+
 /// One SQLite connection. Not shared between threads: each task that needs the database
 /// opens its own, and WAL lets readers and the writer proceed together.
 final class SQLiteConnection {
@@ -72,14 +79,14 @@ final class SQLiteConnection {
         if rc != SQLITE_OK {
             let message = error.map { String(cString: $0) } ?? String(cString: sqlite3_errmsg(handle))
             sqlite3_free(error)
-            throw Self.notADatabase(rc) ?? StoreError(code: rc, message: message, context: "running \(sql.prefix(60))")
+            throw Self.notADatabase(rc) ?? StoreError(code: rc, message: message, context: "running \(Self.excerpt(sql))")
         }
     }
 
     func prepare(_ sql: String) throws(StoreError) -> Statement {
         var statement: OpaquePointer?
         let rc = sqlite3_prepare_v2(handle, sql, -1, &statement, nil)
-        guard rc == SQLITE_OK, let statement else { throw failure(rc, "preparing \(sql.prefix(60))") }
+        guard rc == SQLITE_OK, let statement else { throw failure(rc, "preparing \(Self.excerpt(sql))") }
         return Statement(handle: statement, connection: self)
     }
 
@@ -106,6 +113,14 @@ final class SQLiteConnection {
 
     var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
     var changes: Int { Int(sqlite3_changes(handle)) }
+
+    /// The start of a statement for an error message: on one line, cut at a word near 60 characters.
+    static func excerpt(_ sql: String) -> String {
+        let text = sql.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        guard text.count > 60 else { return text }
+        let cut = text.prefix(60)
+        return String(cut[..<(cut.lastIndex(of: " ") ?? cut.endIndex)]) + " …"
+    }
 
     func failure(_ rc: Int32, _ context: String) -> StoreError {
         Self.notADatabase(rc) ?? StoreError(code: rc, message: String(cString: sqlite3_errmsg(handle)), context: context)

@@ -135,6 +135,16 @@ struct NarrativeDatabaseTests {
         #expect(state.lastSuccess == Self.t0 + 120)
     }
 
+    @Test func aStatementInAnErrorIsOneLineCutAtAWord() {
+        #expect(SQLiteConnection.excerpt("SELECT 1") == "SELECT 1")
+        #expect(SQLiteConnection.excerpt("PRAGMA auto_vacuum=INCREMENTAL; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
+            == "PRAGMA auto_vacuum=INCREMENTAL; PRAGMA journal_mode=WAL; …")
+        #expect(SQLiteConnection.excerpt("""
+            SELECT name
+              FROM schema_migrations
+            """) == "SELECT name FROM schema_migrations")
+    }
+
     @Test func aDatabaseKeepsItsBucketWidth() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }

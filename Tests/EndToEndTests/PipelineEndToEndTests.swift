@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
+import Synchronization
 import Testing
 import TestSupport
 
@@ -446,6 +447,14 @@ struct PipelineEndToEndTests {
         #expect(outcome.signal == nil, "killed by signal \(outcome.signal ?? 0)")
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(try Binary.run(["poll-once", "--config", config]).status == 0, "the lock went with the daemon")
+
+        // A database removed under the daemon: it stops, loudly, rather than write to a file that is gone.
+        let again = try ChildProcess(Binary.path, ["run", "--config", config])
+        Thread.sleep(forTimeInterval: 1)
+        try FileManager.default.removeItem(atPath: dir.file("nw.sqlite"))
+        let stopped = again.wait()
+        #expect(stopped.status == 1)
+        #expect(stopped.stderr.contains("database \(dir.file("nw.sqlite")): the file was removed or replaced while the daemon ran"), "\(stopped.stderr)")
         #expect(outcome.stderr.contains("narrative-watch stopped"), "\(outcome.stderr)")
     }
 
@@ -494,6 +503,38 @@ struct PipelineEndToEndTests {
         #expect(outcome.stderr.components(separatedBy: "feed ingested").count == 2, "said once, when stored: \(outcome.stderr)")
         let history = try #require(try Self.json(try Binary.run(["history", "ai", "--config", config, "--format", "json", "--since", "3h"]).stdout) as? [String: Any])
         #expect((history["points"] as? [[String: Any]])?.reduce(0) { $0 + ($1["matched"] as? Int ?? 0) } == 5)
+    }
+
+    /// One failed poll is a hiccup: the journal hears of a failing feed at its second failure in
+    /// a row, and of its recovery only after that, so a feed that fails every other poll is quiet.
+    @Test func aFeedIsReportedFailingAtItsSecondFailedPollInARow() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let server = try LoopbackServer()
+        defer { server.stop() }
+        let answers = Mutex<[Int]>([500, 200, 500, 500, 200])
+        let rss = NewsFixture.rss([NewsFixture.Story(id: "f1", published: Int64(Date().timeIntervalSince1970), title: "AI flaps", body: "", mentionsAI: true)],
+                                  title: "Flaky", base: server.url("/f"))
+        server.route("/f.xml") { _ in
+            let status = answers.withLock { $0.isEmpty ? 200 : $0.removeFirst() }
+            return .init(status: status, contentType: "application/rss+xml", body: status == 200 ? rss : "down")
+        }
+        let url = server.url("/f.xml")
+        let config = try dir.write("nw.toml", Self.configuration(feeds: [("Flaky", url)], database: dir.file("nw.sqlite")))
+        func entries(_ id: String) throws -> Int {
+            try ChildProcess.run("/usr/bin/journalctl", ["-o", "cat", "--no-pager", "MESSAGE_ID=\(id)", "FEED_URL=\(url)"]).stdout
+                .split(separator: "\n").count
+        }
+        let failing = "6ae7498d712a4f508e7a32b7075ff70d", recovered = "c1f3eb3aa060407e87119d79ca2108c5"
+        var seen: [(Int, Int)] = []
+        for _ in 0..<5 {
+            #expect(try Binary.run(["poll-once", "--config", config]).status == 0)
+            Thread.sleep(forTimeInterval: 0.3) // journald writes asynchronously
+            seen.append((try entries(failing), try entries(recovered)))
+        }
+        // 500, 200: quiet. 500, 500: failing. 200: recovered.
+        #expect(seen.map(\.0) == [0, 0, 0, 1, 1], "\(seen)")
+        #expect(seen.map(\.1) == [0, 0, 0, 0, 1], "\(seen)")
     }
 
     @Test func parsePrintsWhatTheIngesterSeesWithNarrativeMentions() throws {

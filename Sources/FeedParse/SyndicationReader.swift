@@ -63,6 +63,13 @@ final class SyndicationReader: XMLEventHandler {
         case xml
         /// Base64 of the real value, which is text or HTML.
         case base64(html: Bool)
+
+        var isText: Bool {
+            switch self {
+            case .text, .textOrEscapedHTML: true
+            default: false
+            }
+        }
     }
 
     /// The fields an element can fill.
@@ -510,7 +517,7 @@ final class SyndicationReader: XMLEventHandler {
         let local = localName(name)
         stack.append(Frame(name: local, namespace: namespace(name), base: stack.last?.base))
         if capture!.pendingStartTag { buffer.append(UInt8(ascii: ">")) }
-        if capture!.childElements == 0, case .text = capture!.mode {
+        if capture!.childElements == 0, capture!.mode.isText {
             // Text with elements in it is read as HTML, so the text before them is escaped:
             // `<b>Tom</b> &lt;tom@example.org&gt;` keeps its address when made plain.
             let before = buffer
@@ -579,7 +586,7 @@ final class SyndicationReader: XMLEventHandler {
             value = Self.string(Self.trimming(open.stripsDiv ? Self.strippingDiv(buffer[...]) : buffer[...]))
         case .text, .textOrEscapedHTML:
             value = Self.string(Self.trimming(buffer[...]))
-            if case .textOrEscapedHTML = open.mode, Self.readsAsHTML(value.utf8) { value = HTMLText.plainText(value) }
+            if case .textOrEscapedHTML = open.mode, open.childElements == 0, Self.readsAsHTML(value.utf8) { value = HTMLText.plainText(value) }
             // A title written over several lines of XML is one line.
             if open.field == .title { value = value.foldedWhitespace }
             if open.childElements > 0, open.field != .summary, open.field != .content {
@@ -791,21 +798,15 @@ final class SyndicationReader: XMLEventHandler {
         }
     }
 
-    /// Text that holds an HTML character reference (`&amp;`, `&#8217;`) or an end tag (`</b>`):
-    /// what feedparser takes for HTML in an element without a type.
+    /// Text that holds an HTML character reference (`&amp;`, `&#8217;`; a name HTML knows, or a
+    /// valid number) or an end tag (`</b>`): what feedparser takes for HTML in an element without a type.
     static func readsAsHTML(_ text: String.UTF8View) -> Bool {
-        func isLetter(_ c: UInt8) -> Bool { (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7A }
-        var referenceLength = -1 // -1: not in a reference; else the characters after `&` so far
-        var previous: (UInt8, UInt8) = (0, 0)
-        for c in text {
-            if c == 0x26 { // &
-                referenceLength = 0
-            } else if referenceLength >= 0 {
-                if c == 0x3B, referenceLength > 0 { return true } // ;
-                referenceLength = isLetter(c) || c >= 0x30 && c <= 0x39 || c == 0x23 && referenceLength == 0 ? referenceLength + 1 : -1
-            }
-            if previous == (0x3C, 0x2F), isLetter(c) { return true } // </ and a name
-            previous = (previous.1, c)
+        let bytes = Array(text)
+        for (i, c) in bytes.enumerated() {
+            if c == 0x3C, i + 2 < bytes.count, bytes[i + 1] == 0x2F, (bytes[i + 2] | 0x20) >= 0x61, (bytes[i + 2] | 0x20) <= 0x7A { return true } // </b
+            guard c == 0x26, let end = bytes[(i + 1)...].prefix(33).firstIndex(of: 0x3B), end > i + 1 else { continue } // & … ;
+            let body = String(decoding: bytes[(i + 1)..<end], as: UTF8.self)
+            if body.hasPrefix("#") ? HTMLEntities.numeric(body[...]) != nil : HTMLEntities.codePoint(body) != nil { return true }
         }
         return false
     }

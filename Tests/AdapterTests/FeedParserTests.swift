@@ -502,13 +502,15 @@ struct FeedStructureTests {
             <item><guid>2</guid><title>Caf&amp;eacute; &amp;amp; &amp;lt;b&amp;gt;AI&amp;lt;/b&amp;gt;</title></item>
             <item><guid>3</guid><title>&lt;p&gt;Ether &lt;em&gt;ETF&lt;/em&gt; flows&lt;/p&gt;</title></item>
             <item><guid>4</guid><title>Why a &lt;blink&gt; tag, R&amp;D and 3 &lt; 4 stay</title></item>
-            <item><guid>5</guid><title>AT&amp;T; &amp;; and &amp;#; are no references</title></item>
+            <item><guid>5</guid><title>AT&amp;T; &lt;Verizon&gt; deal: &amp;; &amp;#; &amp;#0; are no references</title></item>
+            <item><guid>6</guid><title><b>Tom</b> &lt;tom@example.org&gt;</title></item>
             </channel></rss>
             """
         let feed = try FeedParser.parse(Array(rss.utf8))
         #expect(feed.title == "Chain & Co")
         #expect(feed.items.map(\.title) == ["Bitcoin\u{2019}s rally & AI", "Café & <b>AI</b>", "Ether ETF flows",
-                                            "Why a <blink> tag, R&D and 3 < 4 stay", "AT&T; &; and &#; are no references"])
+                                            "Why a <blink> tag, R&D and 3 < 4 stay", "AT&T; <Verizon> deal: &; &#; &#0; are no references",
+                                            "Tom <tom@example.org>"])
         // Atom says what its titles are: text stays text.
         let atom = #"<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>1</id><title type="text">AT&amp;amp;T &amp;lt;/b&amp;gt;</title></entry></feed>"#
         #expect(try FeedParser.parse(Array(atom.utf8)).items.first?.title == "AT&amp;T &lt;/b&gt;")

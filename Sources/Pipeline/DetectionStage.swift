@@ -38,14 +38,17 @@ public struct DetectionStage {
     /// `polledSince`: every feed has been polled at or after this time, so a bucket closed by
     /// then holds all its items; a later one waits (up to `lateArrival`) for the rest. Nil
     /// takes every closed bucket as complete.
+    /// `committed` is given each narrative's notices as soon as they are stored.
     public func run(narratives: [String], database: NarrativeDatabase, now: Int64, polledSince: Int64? = nil,
-                    outbox: (Notice) -> [OutboxMessage] = { _ in [] }) throws(StoreError) -> [Notice] {
+                    committed: ([Notice]) -> Void = { _ in }, outbox: (Notice) -> [OutboxMessage] = { _ in [] }) throws(StoreError) -> [Notice] {
         guard let firstData = try database.firstDataBucket() else { return [] }
         let minSources = try minimumSources(database)
         var notices: [Notice] = []
         for narrative in narratives {
-            notices += try run(narrative: narrative, firstData: firstData, minSources: minSources, database: database, now: now,
-                               polledSince: polledSince, outbox: outbox)
+            let stored = try run(narrative: narrative, firstData: firstData, minSources: minSources, database: database, now: now,
+                                 polledSince: polledSince, outbox: outbox)
+            committed(stored)
+            notices += stored
         }
         return notices
     }

@@ -119,16 +119,18 @@ public struct PollCycle {
         let lastPolls = configured.filter { !failing.contains($0.url) }.map { ($0.lastPoll, $0.lastSuccess, $0.errorClass) }
         let wasDown = PollSchedule.networkWasDown(lastPolls, newestSuccess: newestSuccess)
         let networkDown = successes == 0 && PollSchedule.isNetworkOutage(failedClasses, alreadyDown: wasDown)
-        if networkDown {
-            // Logged at error when first seen: the cycles before counted one failure at most.
-            let known = PollSchedule.networkWasDown(lastPolls, newestSuccess: newestSuccess, polls: 2)
-            let classes = Set(failedClasses.compactMap { $0 }).sorted().joined(separator: ", ")
-            logger.log(level: known ? .info : .error,
-                       "network \(known ? "still " : "")unreachable: all \(feeds.count) feeds failed (\(classes)); no feed is marked failing for it")
-        } else if successes > 0, PollSchedule.networkWasDown(lastPolls, newestSuccess: newestSuccess, polls: 2) {
-            logger.notice("network reachable again: \(successes) feed\(successes == 1 ? "" : "s") answered")
-        }
         try committing(database, &report) { (report) throws(StoreError) in
+            if networkDown {
+                // Logged at error when first seen: the cycles before counted one failure at most.
+                let known = PollSchedule.networkWasDown(lastPolls, newestSuccess: newestSuccess, polls: 2)
+                let classes = Set(failedClasses.compactMap { $0 }).sorted().joined(separator: ", ")
+                report.told.append { [logger, count = feeds.count] in
+                    logger.log(level: known ? .info : .error,
+                               "network \(known ? "still " : "")unreachable: all \(count) feeds failed (\(classes)); no feed is marked failing for it")
+                }
+            } else if successes > 0, PollSchedule.networkWasDown(lastPolls, newestSuccess: newestSuccess, polls: 2) {
+                report.told.append { [logger, successes] in logger.notice("network reachable again: \(successes) feed\(successes == 1 ? "" : "s") answered") }
+            }
             for (feed, poll) in failures {
                 try handle(feed, poll, state: states[feed.url], networkDown: networkDown, database: database, jitter: jitter, into: &report)
             }
@@ -139,15 +141,22 @@ public struct PollCycle {
         let urls = Set(configuration.feeds.map(\.url))
         let polledSince = PollSchedule.everyFeedPolledSince(try database.feedStates().filter { urls.contains($0.url) && !$0.disabled }
             .map { ($0.lastPoll, $0.consecutiveErrors > 0) })
+        // Each narrative's alerts are told once its detection is committed: one that fails after
+        // another was stored must not take the stored one's journal entry with it.
         report.notices = try detection.run(narratives: configuration.narratives.map(\.id), database: database, now: now(),
-                                           polledSince: polledSince) { notice in
+                                           polledSince: polledSince, committed: tell) { notice in
             switch notice.transition {
             case .started, .resumed: WebhookPayload.messages(for: notice.record, kind: .spikeStarted, hooks: hooks, now: queued)
             case .resolved: WebhookPayload.messages(for: notice.record, kind: .spikeResolved, hooks: hooks, now: queued)
             case .updated, .rising: []
             }
         }
-        for notice in report.notices {
+        return report
+    }
+
+    /// Journal entries for stored alert changes; a peak that grew is a log line.
+    private func tell(_ notices: [DetectionStage.Notice]) {
+        for notice in notices {
             switch notice.transition {
             case .started, .resumed:
                 Journal.emit(AlertEvents.fields(for: notice.record, kind: .spikeStarted))
@@ -160,7 +169,6 @@ public struct PollCycle {
                               metadata: ["narrative.id": "\(notice.record.episode.narrative)", "alert.id": "\(notice.record.episode.id)"])
             }
         }
-        return report
     }
 
     /// Records one feed's poll: ingest and schedule, or the failure and its backoff.

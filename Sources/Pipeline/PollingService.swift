@@ -58,7 +58,7 @@ public struct PollingService: Service {
     private func loop(hangups: UnixSignalsSequence) async throws {
         var configuration = configuration
         let database = try NarrativeDatabase(path: databasePath, bucketWidth: configuration.detection.bucket)
-        let opened = FileIdentity(path: databasePath)
+        let opened = FileIdentity.of(databasePath)
         var cycle = PollCycle(configuration: configuration, logger: logger)
         var lastPrune: Int64 = 0
 
@@ -82,34 +82,39 @@ public struct PollingService: Service {
             checkSecrets(configuration.webhooks)
             wake.yield(.tick)
             var trouble = DatabaseTrouble()
+            // The configuration before a reload whose shorter intervals are not written yet.
+            var toShorten: Configuration?
             for await event in wakes {
                 if Task.isCancelled { break }
                 if watchdog != nil { ServiceManager.watchdog() }
-                if let opened, FileIdentity(path: databasePath) != opened {
+                if case .file = opened, case let current = FileIdentity.of(databasePath), current != opened, current != .unknown {
                     // Whatever it writes now goes to a file that is gone; a restart opens what is there.
                     let problem = "the file was removed or replaced while the daemon ran; it stops rather than write where nothing is kept"
                     logger.critical("database \(databasePath): \(problem)", metadata: ["database": "\(databasePath)"])
                     throw StoreError(problem)
                 }
-                var previous: Configuration?
-                if event == .reload, let new = reloaded(from: configuration) {
-                    previous = configuration
-                    configuration = new
-                    cycle = PollCycle(configuration: new, logger: logger)
-                    roster.replace(with: new.webhooks)
-                    checkSecrets(new.webhooks)
+                if event == .reload {
+                    if let new = reloaded(from: configuration) {
+                        toShorten = toShorten ?? configuration
+                        configuration = new
+                        cycle = PollCycle(configuration: new, logger: logger)
+                        roster.replace(with: new.webhooks)
+                        checkSecrets(new.webhooks)
+                    }
+                    // Reading works while another process writes: systemd hears the reload is done.
+                    ServiceManager.ready(status: (try? status(configuration, database)) ?? "reloaded")
                 }
                 let now = Int64(Date().timeIntervalSince1970)
                 // A database that cannot be written for now (a lock another process holds, a full
                 // disk) stops nothing: what failed was rolled back, and the cycle is tried again.
-                guard event == .reload || now >= trouble.retryAt else { continue }
+                guard now >= trouble.retryAt else { continue }
                 do {
-                    if let previous {
+                    if let previous = toShorten {
                         for (url, next) in PollScheduler.shortened(from: previous, to: configuration, states: try database.feedStates()) {
                             try database.schedule(feedURL: url, nextPoll: next)
                         }
+                        toShorten = nil
                     }
-                    if event == .reload { ServiceManager.ready(status: try status(configuration, database)) }
                     if now - lastPrune >= Self.pruneEvery {
                         let pruned = try database.prune(before: now - Int64(configuration.storage.itemRetention), dryRun: false)
                         if pruned.items > 0 {
@@ -118,7 +123,8 @@ public struct PollingService: Service {
                         lastPrune = now
                     }
                     let due = PollScheduler.due(configuration.feeds, states: try database.feedStates(), at: now)
-                    if !due.isEmpty {
+                    // After a failed try the cycle runs even with no feed due: its detection may not be stored yet.
+                    if !due.isEmpty || trouble.failures > 0 {
                         let report = try await pollWatched(cycle, feeds: due, database: database, pingEvery: watchdog)
                         logger.log(level: report.newItems > 0 || report.feedsFailed > 0 ? .info : .debug, "cycle done",
                                    metadata: ["feeds.polled": "\(report.feedsPolled)", "feeds.failed": "\(report.feedsFailed)", "items.new": "\(report.newItems)"])
@@ -216,15 +222,16 @@ public struct PollingService: Service {
 
 /// Which file a path names (device and inode), to notice the database being removed or
 /// replaced under the running daemon.
-struct FileIdentity: Equatable {
-    let device: UInt64
-    let inode: UInt64
+enum FileIdentity: Equatable {
+    case file(device: UInt64, inode: UInt64)
+    case missing
+    /// `stat` failed for another reason (permissions, a stale handle): nothing is known.
+    case unknown
 
-    init?(path: String) {
+    static func of(_ path: String) -> FileIdentity {
         var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
-        device = UInt64(info.st_dev)
-        inode = UInt64(info.st_ino)
+        guard stat(path, &info) == 0 else { return errno == ENOENT ? .missing : .unknown }
+        return .file(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
     }
 }
 

@@ -14,15 +14,13 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         (context.isEmpty ? message : "\(context): \(message)") + (code == 0 ? "" : " (SQLite code \(code))")
     }
-    /// What stands in the way for now and may pass (a lock another process holds, a full disk,
-    /// an I/O error), said in words; nil for what waiting does not mend, such as a damaged file.
+    /// What stands in the way for now and passes without anyone mending the database (a lock
+    /// another process holds, a full disk), said in words; nil for the rest, such as a damaged
+    /// file or disk, or a file system made read-only after errors.
     public var passingCause: String? {
         switch code & 0xFF {
         case SQLITE_BUSY, SQLITE_LOCKED: "another process is writing to it"
         case SQLITE_FULL: "the disk it is on is full"
-        case SQLITE_READONLY, SQLITE_CANTOPEN: "it cannot be written here (permissions, or a read-only file system)"
-        case SQLITE_IOERR, SQLITE_PROTOCOL: "the system reported an I/O error"
-        case SQLITE_NOMEM: "out of memory"
         default: nil
         }
     }

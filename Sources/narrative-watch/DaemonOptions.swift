@@ -13,7 +13,8 @@ struct DaemonOptions: ParsableArguments {
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
-    /// Loads the configuration, starts logging and makes sure the database's directory exists.
+    /// Loads the configuration, starts logging, makes sure the database's directory exists and
+    /// takes the database's poller lock.
     func prepare() throws -> (Configuration, databasePath: String, Logger) {
         let (configuration, _) = try configOptions.load()
         Logs.bootstrap(level: logLevel)
@@ -35,7 +36,15 @@ struct DaemonOptions: ParsableArguments {
             logger.warning("cannot open \(lockPath) (\(String(cString: strerror(errno)))); another poller on this database would not be noticed")
             return
         }
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+        var locked = flock(descriptor, LOCK_EX | LOCK_NB)
+        while locked != 0 && errno == EINTR { locked = flock(descriptor, LOCK_EX | LOCK_NB) }
+        if locked != 0 && errno != EWOULDBLOCK {
+            // A file system without flock (some NFS mounts): the lock cannot be had, nor held by another.
+            logger.warning("cannot lock \(lockPath) (\(String(cString: strerror(errno)))); another poller on this database would not be noticed")
+            close(descriptor)
+            return
+        }
+        guard locked == 0 else {
             var holder = [UInt8](repeating: 0, count: 32)
             let count = read(descriptor, &holder, holder.count)
             let pid = String(decoding: holder.prefix(max(0, count)), as: UTF8.self).trimmedWhitespace

@@ -450,8 +450,17 @@ struct PipelineEndToEndTests {
 
         // A database removed under the daemon: it stops, loudly, rather than write to a file that is gone.
         let again = try ChildProcess(Binary.path, ["run", "--config", config])
-        Thread.sleep(forTimeInterval: 1)
+        var started = false
+        for _ in 0..<50 where !started {
+            Thread.sleep(forTimeInterval: 0.1)
+            started = (try? String(contentsOfFile: dir.file("nw.sqlite.lock"), encoding: .utf8))?.hasPrefix("\(again.pid)") == true
+        }
+        #expect(started, "the second daemon did not start")
+        Thread.sleep(forTimeInterval: 0.5) // past opening the database
         try FileManager.default.removeItem(atPath: dir.file("nw.sqlite"))
+        func running() -> Bool { (try? String(contentsOfFile: "/proc/\(again.pid)/stat", encoding: .utf8)).map { !$0.contains(") Z ") } ?? false }
+        for _ in 0..<250 where running() { Thread.sleep(forTimeInterval: 0.1) }
+        again.kill(SIGKILL) // only if it did not stop on its own: the expectations below then fail
         let stopped = again.wait()
         #expect(stopped.status == 1)
         #expect(stopped.stderr.contains("database \(dir.file("nw.sqlite")): the file was removed or replaced while the daemon ran"), "\(stopped.stderr)")
@@ -469,12 +478,22 @@ struct PipelineEndToEndTests {
         let now = Int64(Date().timeIntervalSince1970)
         let stories = (0..<5).map { n in NewsFixture.Story(id: "l\(n)", published: now - Int64(n) * 600, title: "AI lock \(n)", body: "", mentionsAI: true) }
         let rss = NewsFixture.rss(stories, title: "Locked", base: server.url("/l"))
-        server.route("/l.xml") { _ in .init(contentType: "application/rss+xml", body: rss) }
+        let asked = Mutex(false)
+        server.route("/l.xml") { _ in
+            // The first answer takes 2 s: time for another process to take the lock before the items are stored.
+            let first = asked.withLock { seen -> Bool in
+                defer { seen = true }
+                return !seen
+            }
+            if first { Thread.sleep(forTimeInterval: 2) }
+            return .init(contentType: "application/rss+xml", body: rss)
+        }
         let config = try dir.write("nw.toml", Self.configuration(feeds: [("Locked", server.url("/l.xml"))], database: dir.file("nw.sqlite")))
-        let create = try Binary.run(["poll-once", "--config", try dir.write("none.toml", Self.configuration(feeds: [], database: dir.file("nw.sqlite")))])
-        #expect(create.status == 0, "\(create.stderr)")
+        let daemon = try ChildProcess(Binary.path, ["run", "--config", config])
+        for _ in 0..<50 where !asked.withLock({ $0 }) { Thread.sleep(forTimeInterval: 0.1) }
+        #expect(asked.withLock { $0 }, "the daemon did not poll")
 
-        // Holds the write lock for 8 s, past SQLite's 5 s busy wait.
+        // Holds the write lock for 8 s, past SQLite's 5 s busy wait, while the first answer is on its way.
         let holder = try ChildProcess("/usr/bin/python3", ["-c", """
             import sqlite3, sys, time
             c = sqlite3.connect(sys.argv[1], isolation_level=None)
@@ -483,10 +502,8 @@ struct PipelineEndToEndTests {
             time.sleep(8)
             c.execute("COMMIT")
             """, dir.file("nw.sqlite"), dir.file("locked")])
-        for _ in 0..<50 where !FileManager.default.fileExists(atPath: dir.file("locked")) { Thread.sleep(forTimeInterval: 0.1) }
+        for _ in 0..<50 where !FileManager.default.fileExists(atPath: dir.file("locked")) { Thread.sleep(forTimeInterval: 0.05) }
         #expect(FileManager.default.fileExists(atPath: dir.file("locked")))
-
-        let daemon = try ChildProcess(Binary.path, ["run", "--config", config])
         var items = 0
         for _ in 0..<300 where items != 5 {
             Thread.sleep(forTimeInterval: 0.1)
@@ -526,15 +543,19 @@ struct PipelineEndToEndTests {
                 .split(separator: "\n").count
         }
         let failing = "6ae7498d712a4f508e7a32b7075ff70d", recovered = "c1f3eb3aa060407e87119d79ca2108c5"
-        var seen: [(Int, Int)] = []
-        for _ in 0..<5 {
+        // 500, 200: quiet. 500, 500: failing. 200: recovered. journald writes asynchronously, so
+        // each count is awaited (an entry that should not be there gets the same time to show).
+        let expected = [(0, 0), (0, 0), (0, 0), (1, 0), (1, 1)]
+        for (poll, (wantFailing, wantRecovered)) in expected.enumerated() {
             #expect(try Binary.run(["poll-once", "--config", config]).status == 0)
-            Thread.sleep(forTimeInterval: 0.3) // journald writes asynchronously
-            seen.append((try entries(failing), try entries(recovered)))
+            var seen = (-1, -1)
+            for _ in 0..<10 {
+                Thread.sleep(forTimeInterval: 0.2)
+                seen = (try entries(failing), try entries(recovered))
+                if seen == (wantFailing, wantRecovered) && (wantFailing + wantRecovered > 0 || poll > 0) { break }
+            }
+            #expect(seen == (wantFailing, wantRecovered), "poll \(poll + 1)")
         }
-        // 500, 200: quiet. 500, 500: failing. 200: recovered.
-        #expect(seen.map(\.0) == [0, 0, 0, 1, 1], "\(seen)")
-        #expect(seen.map(\.1) == [0, 0, 0, 0, 1], "\(seen)")
     }
 
     @Test func parsePrintsWhatTheIngesterSeesWithNarrativeMentions() throws {

@@ -152,9 +152,16 @@ public struct DetectionStage {
             let current = count(firing.bucketStart)
             let elapsed = firing.bucketStart < openStart ? 1 : Double(now - openStart) / Double(width)
             let (evaluation, _) = monitor.early(current, elapsed: elapsed, now: now)
-            if evaluation.isSpike, current.matched != firing.observed || evaluation.expected != firing.expected {
+            if evaluation.isSpike, current.matched != firing.observed || evaluation.expected != firing.expected,
+               var record = records[firing.id] {
                 firing.takeFigures(of: current, evaluation)
                 monitor.firing = firing
+                // The stories and feeds beside the figures are the bucket's so far too.
+                let evidence = try database.evidence(narrative: narrative, bucketStart: firing.bucketStart, limit: Self.topItemLimit)
+                record.sources = max(record.sources, evidence.sources)
+                record.topItems = evidence.top
+                record.terms = evidence.terms.isEmpty ? record.terms : evidence.terms
+                records[firing.id] = record
                 keep(firing)
             }
         }

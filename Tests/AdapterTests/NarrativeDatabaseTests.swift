@@ -551,12 +551,14 @@ struct DetectionStageTests {
         let early = try stage.run(narratives: ["ai"], database: db, now: burst + 600)
         guard case .started(let episode)? = early.first?.transition else { Issue.record("\(early)"); return }
         #expect(episode.observed == 20)
-        try Self.ingestHour(db, 0, ai: 5, key: "late")
+        #expect(early.first?.record.sources == 1)
+        try Self.ingestHour(db, 0, feed: "g.test", ai: 5, key: "late")
         // While the bucket fills, the alert follows it without a word: its count and the
         // expectation for the items so far, which `status` shows beside each other.
         #expect(try stage.run(narratives: ["ai"], database: db, now: burst + 1800).isEmpty)
         let filling = try #require(try db.alerts(since: 0, narrative: "ai").first)
         #expect(filling.episode.observed == 25)
+        #expect(filling.sources == 2, "the feeds beside the figures are the bucket's so far")
         #expect(filling.episode.expected > episode.expected, "15 more items expect more AI stories")
         #expect(try db.points(narrative: "ai", from: burst, to: burst).first?.expected == filling.episode.expected)
         let judged = try stage.run(narratives: ["ai"], database: db, now: burst + Self.hour + 60)

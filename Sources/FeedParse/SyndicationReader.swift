@@ -801,11 +801,14 @@ final class SyndicationReader: XMLEventHandler {
     /// Text that holds an HTML character reference (`&amp;`, `&#8217;`; a name HTML knows, or a
     /// valid number) or an end tag (`</b>`): what feedparser takes for HTML in an element without a type.
     static func readsAsHTML(_ text: String.UTF8View) -> Bool {
-        let bytes = Array(text)
+        text.withContiguousStorageIfAvailable(readsAsHTML) ?? Array(text).withUnsafeBufferPointer(readsAsHTML)
+    }
+
+    private static func readsAsHTML(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         for (i, c) in bytes.enumerated() {
             if c == 0x3C, i + 2 < bytes.count, bytes[i + 1] == 0x2F, (bytes[i + 2] | 0x20) >= 0x61, (bytes[i + 2] | 0x20) <= 0x7A { return true } // </b
             guard c == 0x26, let end = bytes[(i + 1)...].prefix(33).firstIndex(of: 0x3B), end > i + 1 else { continue } // & … ;
-            let body = String(decoding: bytes[(i + 1)..<end], as: UTF8.self)
+            let body = String(decoding: UnsafeBufferPointer(rebasing: bytes[(i + 1)..<end]), as: UTF8.self)
             if body.hasPrefix("#") ? HTMLEntities.numeric(body[...]) != nil : HTMLEntities.codePoint(body) != nil { return true }
         }
         return false

@@ -30,12 +30,11 @@ public final class NarrativeDatabase {
         db = try SQLiteConnection(path: path, readOnly: true)
         let applied = try db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'schema_migrations'").rows { $0.int(0) }
         guard applied.first == 1 else {
-            throw StoreError(code: 0, message: "an SQLite database, but not NarrativeWatch's", context: "")
+            throw StoreError("an SQLite database, but not NarrativeWatch's")
         }
         let names = Set(try db.prepare("SELECT name FROM schema_migrations").rows { $0.text(0) ?? "" })
         guard Schema.migrations.allSatisfy({ names.contains($0.name) }) else {
-            throw StoreError(code: 0, message: "written by an older NarrativeWatch; run `narrative-watch poll-once` (or the daemon) once to upgrade it",
-                             context: "")
+            throw StoreError("written by an older NarrativeWatch; run `narrative-watch poll-once` (or the daemon) once to upgrade it")
         }
     }
 

@@ -41,7 +41,7 @@ final class SQLiteConnection {
 
     init(path: String, readOnly: Bool = false) throws(StoreError) {
         self.path = path
-        if let problem = Self.fileProblem(path, readOnly: readOnly) { throw StoreError(code: 0, message: problem, context: "") }
+        if let problem = Self.fileProblem(path, readOnly: readOnly) { throw StoreError(problem) }
         var db: OpaquePointer?
         let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX
         let rc = sqlite3_open_v2(path, &db, flags, nil)

@@ -24,8 +24,7 @@ extension NarrativeWatch {
                 let first = Bucketing(width: width).start(of: from)
                 var csv = [NarrativeWatch.History.csvHeader]
                 var json: [JSONValue] = []
-                var table = TextTable(header: ["narrative", "start", "items", "matched", "mentions", "expected", "score", "spike", "hyped", "share"],
-                                      rightAligned: [2, 3, 4, 5, 6, 8, 9])
+                var table = TextTable(header: NarrativeWatch.History.columns, rightAligned: [2, 3, 4, 5, 6, 8, 9])
                 for narrative in configuration.narratives.map(\.id) {
                     let points = try db.points(narrative: narrative, from: first, to: now)
                     switch data.outputFormat {

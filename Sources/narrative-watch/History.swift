@@ -121,8 +121,9 @@ extension NarrativeWatch {
             ])
         }
 
-        /// The CSV columns of a series point: `history` and `export` write the same ones, as their JSON does.
-        static let csvHeader = CSV.line(["narrative", "start", "items", "matched", "mentions", "expected", "score", "spike", "hyped", "share"])
+        /// The columns of a series point: `history` and `export` write the same ones, as their JSON does.
+        static let columns = ["narrative", "start", "items", "matched", "mentions", "expected", "score", "spike", "hyped", "share"]
+        static let csvHeader = CSV.line(columns)
 
         static func csvLine(_ narrative: String, _ p: SeriesPoint) -> String {
             CSV.line([narrative, Timestamp.iso8601(p.start), String(p.items), String(p.matched), String(p.mentions),

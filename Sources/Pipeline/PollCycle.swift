@@ -50,7 +50,6 @@ public struct PollCycle {
     /// Runs `body` in one transaction, then says what it had to say; a failed one says nothing.
     private func committing(_ database: NarrativeDatabase, _ report: inout Report,
                             _ body: (inout Report) throws(StoreError) -> Void) throws(StoreError) {
-        report.told.removeAll()
         defer { report.told.removeAll() }
         try database.inOneTransaction { () throws(StoreError) in try body(&report) }
         for tell in report.told { tell() }
